@@ -1,0 +1,136 @@
+#include "image_io.h"
+
+#include <OpenImageIO/imageio.h>
+#include <unistd.h>
+
+#include <sys/stat.h>
+#include <cstdio>
+
+namespace neural_style::cli {
+
+namespace {
+
+std::string oiio_error(const std::string& fallback) {
+  std::string e = OIIO::geterror();
+  while (!e.empty() && (e.back() == '\n' || e.back() == ' ')) e.pop_back();
+  // OpenImageIO's messages can span lines; the CLI promises one line.
+  for (auto& c : e)
+    if (c == '\n') c = ' ';
+  return e.empty() ? fallback : e;
+}
+
+}  // namespace
+
+bool read_image(const std::string& path, ImageFile* out, std::string* error) {
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0) {
+    *error = path + ": no such file";
+    return false;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    *error = path + ": not a regular file";
+    return false;
+  }
+  if (access(path.c_str(), R_OK) != 0) {
+    *error = path + ": not readable";
+    return false;
+  }
+  // Keep colour values as stored: OpenImageIO would otherwise premultiply them by alpha.
+  OIIO::ImageSpec config;
+  config.attribute("oiio:UnassociatedAlpha", 1);
+  auto in = OIIO::ImageInput::open(path, &config);
+  if (!in) {
+    *error = path + ": cannot read image (" + oiio_error("unsupported or damaged file") + ")";
+    return false;
+  }
+  const OIIO::ImageSpec& spec = in->spec();
+  const long long pixels = static_cast<long long>(spec.width) * spec.height;
+  if (spec.width <= 0 || spec.height <= 0 || spec.nchannels <= 0 || spec.nchannels > 64) {
+    *error = path + ": invalid image header";
+    return false;
+  }
+  if (pixels > kMaxPixels) {
+    *error = path + ": " + std::to_string(spec.width) + "x" + std::to_string(spec.height) +
+             " pixels is larger than the supported 16384x16384";
+    return false;
+  }
+  const int nch = spec.nchannels;
+  std::vector<float> data(static_cast<std::size_t>(pixels) * nch);
+  if (!in->read_image(0, 0, 0, nch, OIIO::TypeDesc::FLOAT, data.data())) {
+    *error = path + ": cannot decode image (" + in->geterror() + ")";
+    return false;
+  }
+  in->close();
+
+  const int alpha_ch = spec.alpha_channel >= 0  ? spec.alpha_channel
+                       : (nch == 2 || nch == 4) ? nch - 1
+                                                : -1;
+  const bool gray = nch - (alpha_ch >= 0 ? 1 : 0) < 3;
+  ImageFile img;
+  img.rgb = Image::zeros(spec.width, spec.height);
+  if (alpha_ch >= 0) img.alpha.resize(static_cast<std::size_t>(pixels));
+  for (long long i = 0; i < pixels; ++i) {
+    const float* px = &data[static_cast<std::size_t>(i) * nch];
+    float* dst = &img.rgb.rgb[static_cast<std::size_t>(i) * 3];
+    for (int c = 0; c < 3; ++c) {
+      const float v = gray ? px[0] : px[c];
+      dst[c] = v < 0.f ? 0.f : (v > 1.f ? 1.f : v);
+    }
+    if (alpha_ch >= 0) img.alpha[static_cast<std::size_t>(i)] = px[alpha_ch];
+  }
+  const auto base = spec.format.basetype;
+  img.bits = (base == OIIO::TypeDesc::UINT8 || base == OIIO::TypeDesc::INT8) ? 8 : 16;
+  *out = std::move(img);
+  return true;
+}
+
+bool write_image(const std::string& path, const ImageFile& image, std::string* error) {
+  const auto slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
+  const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+  const auto dot = name.rfind('.');
+  const std::string ext = dot == std::string::npos ? "" : name.substr(dot);
+  // Same extension, so that OpenImageIO picks the same format for the temporary file.
+  const std::string tmp = dir + "/." + name + ".partial-" + std::to_string(getpid()) + ext;
+
+  auto out = OIIO::ImageOutput::create(path);
+  if (!out) {
+    *error = path + ": unsupported output format (use .png, .jpg or .tif)";
+    return false;
+  }
+  const bool has_alpha = !image.alpha.empty();
+  const int nch = has_alpha ? 4 : 3;
+  // Formats without 16-bit samples (JPEG) are converted down by OpenImageIO itself.
+  const bool deep = image.bits > 8;
+  OIIO::ImageSpec spec(image.rgb.width, image.rgb.height, nch,
+                       deep ? OIIO::TypeDesc::UINT16 : OIIO::TypeDesc::UINT8);
+  if (has_alpha) {
+    spec.alpha_channel = 3;
+    spec.attribute("oiio:UnassociatedAlpha", 1);
+  }
+  const std::size_t pixels = image.rgb.pixel_count();
+  std::vector<float> data(pixels * nch);
+  for (std::size_t i = 0; i < pixels; ++i) {
+    for (int c = 0; c < 3; ++c) data[i * nch + c] = image.rgb.rgb[i * 3 + c];
+    if (has_alpha) data[i * nch + 3] = image.alpha[i];
+  }
+  if (!out->open(tmp, spec)) {
+    *error = path + ": cannot write (" + oiio_error(out->geterror()) + ")";
+    std::remove(tmp.c_str());
+    return false;
+  }
+  const bool ok = out->write_image(OIIO::TypeDesc::FLOAT, data.data()) && out->close();
+  if (!ok) {
+    *error = path + ": cannot write (" + oiio_error(out->geterror()) + ")";
+    std::remove(tmp.c_str());
+    return false;
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    *error = path + ": cannot replace the output file";
+    std::remove(tmp.c_str());
+    return false;
+  }
+  return true;
+}
+
+}  // namespace neural_style::cli

@@ -1,0 +1,177 @@
+// Public interface of the gimp-neural-style engine.
+//
+// This header is deliberately free of LibTorch: the CLI, both GIMP adapters and the dialogs
+// include it and must compile quickly and without torch headers. Everything crossing this
+// boundary is a plain struct; errors come back as a Status, never as an exception.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace neural_style {
+
+// An image as the engine sees it: interleaved RGB, 32-bit float, nominally in [0, 1].
+struct Image {
+  int width = 0;
+  int height = 0;
+  std::vector<float> rgb;  // width * height * 3 values, row-major, RGBRGB...
+
+  bool empty() const { return width <= 0 || height <= 0; }
+  std::size_t pixel_count() const {
+    return static_cast<std::size_t>(width) * static_cast<std::size_t>(height);
+  }
+  static Image zeros(int width, int height);
+};
+
+enum class Optimizer { Adam, LBFGS };
+enum class InitMode { Content, Noise, Image };
+enum class Device { Auto, CPU, CUDA };
+
+struct LayerWeight {
+  std::string layer;  // a ReLU tap name such as "relu3_1"
+  double weight = 0.0;
+};
+
+constexpr double kAdamLearningRate = 0.02;
+constexpr double kLbfgsLearningRate = 1.0;
+
+// Every knob of a run. default_params() is the single source of the defaults; the CLI, the
+// plug-ins and the docs derive theirs from it.
+struct Params {
+  // J = content_weight * J_content + style_weight * J_style + tv_weight * J_tv
+  double content_weight = 0.0;
+  double style_weight = 0.0;
+  double tv_weight = 0.0;
+
+  int iterations = 0;  // optimiser steps at each scale
+  Optimizer optimizer = Optimizer::Adam;
+  // Adam's step size in [0,1] pixel units, or L-BFGS's step length; 0 = the optimiser's own
+  // default (kAdamLearningRate, kLbfgsLearningRate).
+  double learning_rate = 0.0;
+
+  std::string content_layer;
+  std::vector<LayerWeight> style_layers;
+
+  InitMode init = InitMode::Content;
+  Image init_image;  // used when init == InitMode::Image; resized to the processing size
+
+  int max_size = 0;  // cap on the longest processed side, 0 = the content's own size
+  int scales = 1;    // pyramid levels, coarse to fine; 1 = single scale
+  std::uint64_t seed = 0;
+
+  Device device = Device::Auto;
+  int threads = 0;  // CPU threads, 0 = all cores
+
+  std::string weights_file;  // "" = deterministic random weights (with a warning)
+
+  // Channel widths of the random-weight VGG-19 are divided by this. Only for tests and
+  // benchmarks that exercise code paths rather than quality; ignored with a weights file.
+  int random_width_divisor = 1;
+};
+
+Params default_params();
+
+// The ranges that the CLI, the plug-ins' argument registration and the dialogs all use.
+struct Limits {
+  double weight_max = 1e9;
+  int iterations_min = 1;
+  int iterations_max = 100000;
+  double learning_rate_min = 1e-6;
+  double learning_rate_max = 10.0;
+  int max_size_min = 16;  // also the smallest processed side the network accepts
+  int max_size_max = 16384;
+  int scales_min = 1;
+  int scales_max = 8;
+  int threads_max = 1024;
+};
+Limits limits();
+
+// Names of all ReLU taps, in network order (relu1_1 ... relu5_4).
+const std::vector<std::string>& layer_names();
+
+// Parses "relu1_1:0.2,relu2_1:0.2" (":W" optional, default 1). Returns false and fills
+// *error on a syntax error or an unknown layer name.
+bool parse_layer_weights(const std::string& text, std::vector<LayerWeight>* out,
+                         std::string* error);
+
+struct Status {
+  enum class Code {
+    Ok,
+    Cancelled,
+    InvalidArgument,  // bad parameters or images: the caller's fault
+    ModelError,       // weights file missing, malformed or incompatible
+    OutOfMemory,
+    NumericError,  // the optimisation produced NaN or Inf
+    DeviceError,   // e.g. CUDA asked for but unavailable
+    Internal,
+  };
+  Code code = Code::Ok;
+  std::string message;
+
+  bool ok() const { return code == Code::Ok; }
+  static Status success() { return {}; }
+  static Status error(Code c, std::string msg) { return {c, std::move(msg)}; }
+};
+
+// Checks parameters and image sizes without touching LibTorch. run() calls it too.
+Status validate(const Params& params, const Image& content, const Image& style);
+
+struct Progress {
+  int iteration = 0;   // within the current scale, 0 = before the first step
+  int iterations = 0;  // steps at the current scale
+  int scale = 0;       // 0-based pyramid level
+  int scales = 1;
+  int done_steps = 0;   // steps done over all scales
+  int total_steps = 0;  // steps over all scales
+  int width = 0;        // processing size at this scale
+  int height = 0;
+  double content_loss = 0;  // unweighted terms, as defined in the README
+  double style_loss = 0;
+  double tv_loss = 0;
+  double total_loss = 0;       // weighted sum
+  double elapsed_seconds = 0;  // since the optimisation started
+  // Copies out the current image at processing size. Valid only during the callback.
+  std::function<Image()> snapshot;
+};
+
+struct Callbacks {
+  // Called once per iteration (iteration 0 before the first step) on the engine's thread.
+  std::function<void(const Progress&)> on_progress;
+  // Polled at least once per iteration; returning true stops the run with Code::Cancelled.
+  std::function<bool()> should_cancel;
+  // Non-fatal notices (e.g. the random-weights warning). The engine itself never prints.
+  std::function<void(const std::string&)> on_warning;
+};
+
+struct RunInfo {
+  std::string device;   // "cpu" or "cuda:0"
+  std::string weights;  // path, or "random" for the fallback network
+  int threads = 0;
+  int processed_width = 0;  // final processing size (before resizing back)
+  int processed_height = 0;
+  double seconds = 0;
+};
+
+// Runs style transfer. `result` receives an image of the content's size. Thread-safe as long as
+// each call has its own arguments; the engine keeps no global state besides LibTorch's own.
+Status run(const Image& content, const Image& style, const Params& params,
+           const Callbacks& callbacks, Image* result, RunInfo* info = nullptr);
+
+// Rough cost of a run, from arithmetic alone (no LibTorch), for the dialogs' estimate.
+struct Estimate {
+  double gflop_per_iteration = 0;  // forward + backward at the final scale
+  double seconds = 0;              // whole run on this machine's CPU, at an assumed throughput
+  double peak_bytes = 0;           // activation memory plus model
+  int processed_width = 0;
+  int processed_height = 0;
+};
+Estimate estimate(int width, int height, const Params& params, bool on_gpu = false);
+
+// Device queries. These initialise LibTorch: never call them while GIMP only queries the plug-in.
+bool cuda_available();
+std::string version_string();  // engine and LibTorch versions
+
+}  // namespace neural_style

@@ -1,0 +1,85 @@
+// Cost estimate from the layer table alone, so that a dialog can show it without LibTorch.
+#include <algorithm>
+#include <cmath>
+#include <thread>
+
+#include "geometry.h"
+#include "neural_style/neural_style.h"
+
+namespace neural_style {
+
+namespace {
+
+// Effective throughput of a whole optimisation step, not of a bare convolution: measured with
+// the engine on a 2-core AVX-512 machine (docs/performance.md). Rough by nature.
+constexpr double kCpuGflopsPerCore = 65.0;
+constexpr double kGpuGflops = 20000.0;
+// LibTorch's own allocations, code and allocator slack.
+constexpr double kBaseBytes = 250.0 * 1024 * 1024;
+
+struct LevelCost {
+  double flops = 0;
+  double activation_bytes = 0;
+};
+
+LevelCost level_cost(Size size, int deepest, int width_divisor) {
+  LevelCost cost;
+  double h = size.height, w = size.width;
+  int block = 1;
+  const auto& convs = vgg19_convs();
+  for (int i = 0; i <= deepest && i < static_cast<int>(convs.size()); ++i) {
+    const ConvSpec& c = convs[static_cast<std::size_t>(i)];
+    while (block < c.block) {
+      h = std::max(1.0, std::floor(h / 2));
+      w = std::max(1.0, std::floor(w / 2));
+      ++block;
+    }
+    const double cin = i == 0 ? 3.0 : c.in_channels / static_cast<double>(width_divisor);
+    const double cout = c.out_channels / static_cast<double>(width_divisor);
+    // 2 FLOP per multiply-add; the backward pass to the input costs about as much again.
+    cost.flops += 2.0 * 2.0 * h * w * cin * cout * 9.0;
+    // Convolution output and ReLU output are kept for the backward pass, plus its gradient.
+    cost.activation_bytes += 3.0 * h * w * cout * sizeof(float);
+  }
+  return cost;
+}
+
+}  // namespace
+
+Estimate estimate(int width, int height, const Params& params, bool on_gpu) {
+  Estimate e;
+  const int deepest = deepest_tap(params);
+  if (width <= 0 || height <= 0 || deepest < 0) return e;
+  const Size final_size = fit_longest_side({width, height}, params.max_size);
+  e.processed_width = final_size.width;
+  e.processed_height = final_size.height;
+
+  double total_flops = 0, peak_activations = 0;
+  for (const Size& level : pyramid(final_size, params.scales)) {
+    const LevelCost c = level_cost(level, deepest, params.random_width_divisor);
+    // iterations steps plus the final evaluation; style targets cost one forward pass.
+    total_flops += c.flops * (params.iterations + 1) + c.flops / 2;
+    peak_activations = std::max(peak_activations, c.activation_bytes);
+    e.gflop_per_iteration = c.flops / 1e9;
+  }
+  double weight_bytes = 0;
+  const auto& convs = vgg19_convs();
+  for (int i = 0; i <= deepest; ++i)
+    weight_bytes += 9.0 * convs[static_cast<std::size_t>(i)].in_channels *
+                    convs[static_cast<std::size_t>(i)].out_channels * sizeof(float);
+
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  const int threads = params.threads > 0 ? std::min<int>(params.threads, static_cast<int>(cores))
+                                         : static_cast<int>(cores);
+  const double gflops = on_gpu ? kGpuGflops : kCpuGflopsPerCore * threads;
+  e.seconds = total_flops / 1e9 / gflops;
+  // Content and style images' activations are freed after their targets are taken; the
+  // optimiser keeps a few image-sized buffers (L-BFGS: its history).
+  const double image_bytes = 3.0 * final_size.width * final_size.height * sizeof(float);
+  const double optimiser_bytes =
+      image_bytes * (params.optimizer == Optimizer::LBFGS ? 2.0 * 20 + 4 : 4.0);
+  e.peak_bytes = kBaseBytes + weight_bytes + peak_activations * 1.3 + optimiser_bytes;
+  return e;
+}
+
+}  // namespace neural_style

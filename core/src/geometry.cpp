@@ -1,0 +1,69 @@
+#include "geometry.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace neural_style {
+
+const std::vector<ConvSpec>& vgg19_convs() {
+  static const std::vector<ConvSpec> convs = {
+      {0, 3, 64, 1, "relu1_1"},     {2, 64, 64, 1, "relu1_2"},    {5, 64, 128, 2, "relu2_1"},
+      {7, 128, 128, 2, "relu2_2"},  {10, 128, 256, 3, "relu3_1"}, {12, 256, 256, 3, "relu3_2"},
+      {14, 256, 256, 3, "relu3_3"}, {16, 256, 256, 3, "relu3_4"}, {19, 256, 512, 4, "relu4_1"},
+      {21, 512, 512, 4, "relu4_2"}, {23, 512, 512, 4, "relu4_3"}, {25, 512, 512, 4, "relu4_4"},
+      {28, 512, 512, 5, "relu5_1"}, {30, 512, 512, 5, "relu5_2"}, {32, 512, 512, 5, "relu5_3"},
+      {34, 512, 512, 5, "relu5_4"},
+  };
+  return convs;
+}
+
+int tap_index(const std::string& name) {
+  const auto& convs = vgg19_convs();
+  for (std::size_t i = 0; i < convs.size(); ++i)
+    if (name == convs[i].tap) return static_cast<int>(i);
+  return -1;
+}
+
+int deepest_tap(const Params& params) {
+  int deepest = tap_index(params.content_layer);
+  for (const auto& lw : params.style_layers) deepest = std::max(deepest, tap_index(lw.layer));
+  return deepest;
+}
+
+Size fit_longest_side(Size size, int max_size) {
+  const int longest = std::max(size.width, size.height);
+  if (max_size <= 0 || longest <= max_size) return size;
+  const double f = static_cast<double>(max_size) / longest;
+  Size out;
+  out.width = std::max(1, static_cast<int>(std::lround(size.width * f)));
+  out.height = std::max(1, static_cast<int>(std::lround(size.height * f)));
+  return out;
+}
+
+Size with_longest_side(Size size, int longest) {
+  const int current = std::max(size.width, size.height);
+  if (current == longest || current <= 0) return size;
+  const double f = static_cast<double>(longest) / current;
+  return {std::max(1, static_cast<int>(std::lround(size.width * f))),
+          std::max(1, static_cast<int>(std::lround(size.height * f)))};
+}
+
+std::vector<Size> pyramid(Size final_size, int scales) {
+  std::vector<Size> levels;
+  const int longest = std::max(final_size.width, final_size.height);
+  for (int k = scales - 1; k >= 1; --k) {
+    const double f = std::pow(2.0, -0.5 * k);
+    const int side = static_cast<int>(std::lround(longest * f));
+    if (side < kMinPyramidSide) continue;
+    levels.push_back(fit_longest_side(final_size, side));
+  }
+  levels.push_back(final_size);
+  return levels;
+}
+
+int min_side_for_tap(int tap) {
+  if (tap < 0) return 1;
+  return 1 << (vgg19_convs()[static_cast<std::size_t>(tap)].block - 1);
+}
+
+}  // namespace neural_style

@@ -1,0 +1,140 @@
+#include "vgg19.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "geometry.h"
+#include "weights.h"
+
+namespace neural_style {
+
+namespace F = torch::nn::functional;
+
+namespace {
+
+// The seed of the fallback network; changing it changes every random-weights result.
+constexpr std::uint64_t kRandomWeightsSeed = 0x5eed'0019ULL;
+
+std::string conv_key(int feature_index, const char* what) {
+  return "features." + std::to_string(feature_index) + "." + what;
+}
+
+}  // namespace
+
+Vgg19 Vgg19::random(int depth, int width_divisor, const torch::TensorOptions& options) {
+  Vgg19 net;
+  auto gen = at::detail::createCPUGenerator(kRandomWeightsSeed);
+  const auto& convs = vgg19_convs();
+  int in_c = 3;
+  for (int i = 0; i < depth; ++i) {
+    const ConvSpec& c = convs[static_cast<std::size_t>(i)];
+    const int out_c = std::max(1, c.out_channels / width_divisor);
+    const double std = std::sqrt(2.0 / (in_c * 9.0));
+    auto w = at::normal(0.0, std, {out_c, in_c, 3, 3}, gen);
+    net.weights_.push_back(w.to(options));
+    net.biases_.push_back(torch::zeros({out_c}, options));
+    in_c = out_c;
+  }
+  return net;
+}
+
+Status Vgg19::from_file(const std::string& path, int depth, const torch::TensorOptions& options,
+                        Vgg19* out) {
+  const auto& convs = vgg19_convs();
+  auto wanted = [&](const std::string& name) {
+    for (int i = 0; i < depth; ++i) {
+      const int idx = convs[static_cast<std::size_t>(i)].feature_index;
+      if (name == conv_key(idx, "weight") || name == conv_key(idx, "bias")) return true;
+    }
+    return false;
+  };
+  WeightsFile file;
+  if (Status s = read_safetensors(path, wanted, &file); !s.ok()) return s;
+
+  auto fail = [&](const std::string& what) {
+    return Status::error(Status::Code::ModelError, path + ": " + what);
+  };
+  // How deep the file goes, to name it when it is not deep enough.
+  int available = 0;
+  while (available < depth &&
+         file.tensors.count(
+             conv_key(convs[static_cast<std::size_t>(available)].feature_index, "weight")) &&
+         file.tensors.count(
+             conv_key(convs[static_cast<std::size_t>(available)].feature_index, "bias")))
+    ++available;
+  if (available < depth) {
+    const std::string provided =
+        available == 0 ? std::string("none") : convs[static_cast<std::size_t>(available - 1)].tap;
+    return fail("this run needs layers up to " +
+                std::string(convs[static_cast<std::size_t>(depth - 1)].tap) +
+                " but the file provides only up to " + provided +
+                " (choose shallower layers, e.g. --style-layers relu1_1,relu2_1,relu3_1)");
+  }
+
+  Vgg19 net;
+  int64_t in_c = 3;
+  for (int i = 0; i < depth; ++i) {
+    const ConvSpec& c = convs[static_cast<std::size_t>(i)];
+    const torch::Tensor& w = file.tensors[conv_key(c.feature_index, "weight")];
+    const torch::Tensor& b = file.tensors[conv_key(c.feature_index, "bias")];
+    // Exact VGG-19 widths, or a uniformly narrowed variant (tests and benchmarks use those).
+    const bool shape_ok = w.dim() == 4 && w.size(1) == in_c && w.size(2) == 3 && w.size(3) == 3 &&
+                          w.size(0) >= 1 && w.size(0) <= c.out_channels && b.dim() == 1 &&
+                          b.size(0) == w.size(0);
+    if (!shape_ok) {
+      return fail("tensor " + conv_key(c.feature_index, "weight") + " has shape " +
+                  c10::str(w.sizes()) + " (bias " + c10::str(b.sizes()) + "), expected [" +
+                  std::to_string(c.out_channels) + ", " + std::to_string(in_c) + ", 3, 3]");
+    }
+    if (!torch::isfinite(w).all().item<bool>() || !torch::isfinite(b).all().item<bool>())
+      return fail("tensor " + conv_key(c.feature_index, "weight") + " holds NaN or Inf values");
+    net.weights_.push_back(w.to(options));
+    net.biases_.push_back(b.to(options));
+    in_c = w.size(0);
+  }
+  auto conv = file.metadata.find("input_convention");
+  if (conv != file.metadata.end() && conv->second.rfind("caffe", 0) == 0)
+    net.convention_ = InputConvention::Caffe;
+  *out = std::move(net);
+  return Status::success();
+}
+
+torch::Tensor Vgg19::normalise(const torch::Tensor& image) const {
+  auto opts = image.options();
+  if (convention_ == InputConvention::Caffe) {
+    auto mean = torch::tensor({103.939, 116.779, 123.68}, opts).view({1, 3, 1, 1});
+    return image.flip({1}) * 255.0 - mean;
+  }
+  auto mean = torch::tensor({0.485, 0.456, 0.406}, opts).view({1, 3, 1, 1});
+  auto std = torch::tensor({0.229, 0.224, 0.225}, opts).view({1, 3, 1, 1});
+  return (image - mean) / std;
+}
+
+std::vector<torch::Tensor> Vgg19::forward(const torch::Tensor& image,
+                                          const std::vector<int>& taps) const {
+  const int deepest = taps.empty() ? -1 : *std::max_element(taps.begin(), taps.end());
+  std::vector<torch::Tensor> by_tap(static_cast<std::size_t>(deepest + 1));
+  const auto& convs = vgg19_convs();
+  torch::Tensor x = normalise(image);
+  int block = 1;
+  for (int i = 0; i <= deepest; ++i) {
+    const ConvSpec& c = convs[static_cast<std::size_t>(i)];
+    if (c.block != block) {
+      x = F::max_pool2d(x, F::MaxPool2dFuncOptions(2).stride(2));
+      block = c.block;
+    }
+    x = F::conv2d(x, weights_[static_cast<std::size_t>(i)],
+                  F::Conv2dFuncOptions().bias(biases_[static_cast<std::size_t>(i)]).padding(1));
+    // In place: the convolution's backward pass does not need its output.
+    x.relu_();
+    by_tap[static_cast<std::size_t>(i)] = x;
+  }
+  std::vector<torch::Tensor> out;
+  out.reserve(taps.size());
+  for (int t : taps) out.push_back(by_tap[static_cast<std::size_t>(t)]);
+  return out;
+}
+
+}  // namespace neural_style

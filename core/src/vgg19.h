@@ -1,0 +1,47 @@
+// VGG-19's convolutional part in torchvision's `features` layout, run only as deep as needed.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <string>
+#include <vector>
+
+#include "neural_style/neural_style.h"
+
+namespace neural_style {
+
+enum class InputConvention {
+  Torchvision,  // RGB in [0,1], normalised with ImageNet mean and std
+  Caffe,        // BGR in [0,255] minus the ImageNet mean (the original VGG release)
+};
+
+class Vgg19 {
+ public:
+  Vgg19() = default;
+
+  // He-normal weights from a fixed seed: deterministic on every machine, and no download.
+  static Vgg19 random(int depth, int width_divisor, const torch::TensorOptions& options);
+
+  // Loads the first `depth` convolutions from a safetensors file with torchvision names.
+  static Status from_file(const std::string& path, int depth, const torch::TensorOptions& options,
+                          Vgg19* out);
+
+  // Activations at the given tap indices (indices into vgg19_convs(), any order), computed in
+  // one pass up to the deepest of them. `image` is (N, 3, H, W) RGB in [0, 1].
+  std::vector<torch::Tensor> forward(const torch::Tensor& image,
+                                     const std::vector<int>& taps) const;
+
+  int depth() const { return static_cast<int>(weights_.size()); }
+  InputConvention convention() const { return convention_; }
+  void set_convention(InputConvention c) { convention_ = c; }
+  const std::vector<torch::Tensor>& weights() const { return weights_; }
+
+ private:
+  torch::Tensor normalise(const torch::Tensor& image) const;
+
+  std::vector<torch::Tensor> weights_;  // OIHW
+  std::vector<torch::Tensor> biases_;
+  InputConvention convention_ = InputConvention::Torchvision;
+};
+
+}  // namespace neural_style

@@ -1,0 +1,360 @@
+// The neural-style command line: flag parsing in-process, then the real binary end to end.
+#include <OpenImageIO/imageio.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "../core/test_images.h"
+#include "image_io.h"
+#include "options.h"
+
+namespace ns = neural_style;
+namespace cli = neural_style::cli;
+
+namespace {
+
+cli::ParseOutcome parse(std::vector<const char*> args, cli::Options* o, std::string* msg) {
+  args.insert(args.begin(), "neural-style");
+  return cli::parse_options(static_cast<int>(args.size()), args.data(), o, msg);
+}
+
+std::string tmp_root() {
+  const char* t = std::getenv("NEURAL_STYLE_TEST_TMP");
+  std::string root = t ? t : "/tmp";
+  mkdir(root.c_str(), 0755);
+  return root;
+}
+
+class Workdir {
+ public:
+  Workdir() {
+    std::string tmpl = tmp_root() + "/cli-XXXXXX";
+    path_ = mkdtemp(tmpl.data());
+    cli::ImageFile c, s;
+    c.rgb = test_images::content(48, 40);
+    s.rgb = test_images::style(40, 40);
+    std::string e;
+    EXPECT_TRUE(cli::write_image(file("content.png"), c, &e)) << e;
+    EXPECT_TRUE(cli::write_image(file("style.png"), s, &e)) << e;
+  }
+  ~Workdir() { std::system(("chmod -R u+w '" + path_ + "'; rm -rf '" + path_ + "'").c_str()); }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+  std::vector<std::string> entries() const {
+    std::vector<std::string> names;
+    if (DIR* d = opendir(path_.c_str())) {
+      while (dirent* e = readdir(d))
+        if (std::string(e->d_name) != "." && std::string(e->d_name) != "..")
+          names.push_back(e->d_name);
+      closedir(d);
+    }
+    std::sort(names.begin(), names.end());
+    return names;
+  }
+
+ private:
+  std::string path_;
+};
+
+struct Outcome {
+  int status = -1;  // exit status, or 128 + signal
+  std::string out, err;
+};
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// Runs the built binary. `signal_after` > 0 sends SIGINT once the process has run that long.
+Outcome run_cli(const Workdir& w, std::vector<std::string> args, double signal_after = 0) {
+  const char* bin = std::getenv("NEURAL_STYLE_CLI");
+  EXPECT_NE(bin, nullptr) << "NEURAL_STYLE_CLI is not set";
+  const std::string out_path = w.file(".stdout"), err_path = w.file(".stderr");
+  pid_t pid = fork();
+  if (pid == 0) {
+    int o = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int e = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(o, 1);
+    dup2(e, 2);
+    setenv("NEURAL_STYLE_TEST_WIDTH_DIVISOR", "8", 1);
+    std::vector<char*> argv;
+    std::string b = bin;
+    argv.push_back(b.data());
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(bin, argv.data());
+    _exit(127);
+  }
+  if (signal_after > 0) {
+    std::this_thread::sleep_for(std::chrono::duration<double>(signal_after));
+    kill(pid, SIGINT);
+  }
+  int st = 0;
+  waitpid(pid, &st, 0);
+  Outcome r;
+  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+  r.out = slurp(out_path);
+  r.err = slurp(err_path);
+  unlink(out_path.c_str());
+  unlink(err_path.c_str());
+  return r;
+}
+
+std::vector<std::string> fast(const Workdir& w, const std::string& output) {
+  return {"--content",    w.file("content.png"),
+          "--style",      w.file("style.png"),
+          "--output",     output,
+          "--iterations", "3",
+          "--max-size",   "32",
+          "--scales",     "1",
+          "--threads",    "2"};
+}
+
+bool exists(const std::string& path) {
+  struct stat st {};
+  return stat(path.c_str(), &st) == 0;
+}
+
+int count_lines(const std::string& s) {
+  return static_cast<int>(std::count(s.begin(), s.end(), '\n'));
+}
+
+}  // namespace
+
+TEST(CliParse, DefaultsComeFromTheEngine) {
+  cli::Options o;
+  std::string msg;
+  ASSERT_EQ(parse({"--content", "a.png", "--style", "b.png", "--output", "c.png"}, &o, &msg),
+            cli::ParseOutcome::Run)
+      << msg;
+  const ns::Params d = ns::default_params();
+  EXPECT_EQ(o.params.iterations, d.iterations);
+  EXPECT_EQ(o.params.style_weight, d.style_weight);
+  EXPECT_EQ(o.params.content_layer, d.content_layer);
+  EXPECT_EQ(o.params.style_layers.size(), d.style_layers.size());
+}
+
+TEST(CliParse, ReadsEveryFlag) {
+  cli::Options o;
+  std::string msg;
+  ASSERT_EQ(parse({"--content",
+                   "a.png",
+                   "--style",
+                   "b.png",
+                   "--output",
+                   "c.png",
+                   "--weights",
+                   "w.st",
+                   "--iterations",
+                   "7",
+                   "--optimizer",
+                   "lbfgs",
+                   "--lr",
+                   "0.5",
+                   "--content-weight",
+                   "2",
+                   "--style-weight",
+                   "3",
+                   "--tv-weight",
+                   "4",
+                   "--content-layer",
+                   "relu3_2",
+                   "--style-layers",
+                   "relu1_1:1,relu2_1:2",
+                   "--init",
+                   "noise",
+                   "--max-size",
+                   "100",
+                   "--scales",
+                   "3",
+                   "--seed",
+                   "42",
+                   "--device",
+                   "cpu",
+                   "--threads",
+                   "1",
+                   "--log-json",
+                   "l.jsonl"},
+                  &o, &msg),
+            cli::ParseOutcome::Run)
+      << msg;
+  EXPECT_EQ(o.params.weights_file, "w.st");
+  EXPECT_EQ(o.params.iterations, 7);
+  EXPECT_EQ(o.params.optimizer, ns::Optimizer::LBFGS);
+  EXPECT_DOUBLE_EQ(o.params.learning_rate, 0.5);
+  EXPECT_DOUBLE_EQ(o.params.content_weight, 2);
+  EXPECT_DOUBLE_EQ(o.params.style_weight, 3);
+  EXPECT_DOUBLE_EQ(o.params.tv_weight, 4);
+  EXPECT_EQ(o.params.content_layer, "relu3_2");
+  ASSERT_EQ(o.params.style_layers.size(), 2u);
+  EXPECT_DOUBLE_EQ(o.params.style_layers[1].weight, 2);
+  EXPECT_EQ(o.params.init, ns::InitMode::Noise);
+  EXPECT_EQ(o.params.max_size, 100);
+  EXPECT_EQ(o.params.scales, 3);
+  EXPECT_EQ(o.params.seed, 42u);
+  EXPECT_EQ(o.params.device, ns::Device::CPU);
+  EXPECT_EQ(o.params.threads, 1);
+  EXPECT_EQ(o.log_json, "l.jsonl");
+  cli::Options f;
+  ASSERT_EQ(
+      parse({"--content", "a", "--style", "b", "--output", "c", "--init", "start.png"}, &f, &msg),
+      cli::ParseOutcome::Run);
+  EXPECT_EQ(f.params.init, ns::InitMode::Image);
+  EXPECT_EQ(f.init_file, "start.png");
+}
+
+TEST(CliParse, RejectsBadFlagsWithOneLine) {
+  const std::vector<std::vector<const char*>> bad = {
+      {"--content", "a", "--style", "b", "--output", "c", "--bogus"},
+      {"--content", "a", "--style", "b"},
+      {"--content", "a", "--style", "b", "--output", "c", "--iterations", "0"},
+      {"--content", "a", "--style", "b", "--output", "c", "--iterations", "ten"},
+      {"--content", "a", "--style", "b", "--output", "c", "--optimizer", "sgd"},
+      {"--content", "a", "--style", "b", "--output", "c", "--content-layer", "relu6_1"},
+      {"--content", "a", "--style", "b", "--output", "c", "--style-layers", "relu1_1:x"},
+      {"--content", "a", "--style", "b", "--output", "c", "--max-size", "8"},
+      {"--content", "a", "--style", "b", "--output", "c", "--device", "tpu"},
+      {"--content", "a", "--style", "b", "--output", "c", "--style-weight", "-1"},
+  };
+  for (const auto& args : bad) {
+    cli::Options o;
+    std::string msg;
+    EXPECT_EQ(parse(args, &o, &msg), cli::ParseOutcome::Error) << args.back();
+    EXPECT_FALSE(msg.empty());
+    EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
+  }
+}
+
+TEST(CliParse, HelpListsTheFlags) {
+  cli::Options o;
+  std::string msg;
+  ASSERT_EQ(parse({"--help"}, &o, &msg), cli::ParseOutcome::Help);
+  for (const char* flag : {"--content", "--style", "--output", "--weights", "--style-layers",
+                           "--log-json", "--scales"})
+    EXPECT_NE(msg.find(flag), std::string::npos) << flag;
+}
+
+TEST(CliRun, WritesTheResultAndPrintsItsPath) {
+  Workdir w;
+  auto args = fast(w, w.file("out.png"));
+  args.insert(args.end(), {"--log-json", w.file("log.jsonl")});
+  const Outcome r = run_cli(w, args);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, w.file("out.png") + "\n");
+  EXPECT_NE(r.err.find("random network"), std::string::npos) << "the random-weights warning";
+  cli::ImageFile out, content;
+  std::string e;
+  ASSERT_TRUE(cli::read_image(w.file("out.png"), &out, &e)) << e;
+  ASSERT_TRUE(cli::read_image(w.file("content.png"), &content, &e)) << e;
+  EXPECT_EQ(out.rgb.width, 48);
+  EXPECT_EQ(out.rgb.height, 40);
+  EXPECT_LT(test_images::psnr(out.rgb, content.rgb), 40.0) << "the output is just the content";
+
+  std::ifstream log(w.file("log.jsonl"));
+  std::string line;
+  int n = 0;
+  while (std::getline(log, line)) {
+    auto j = nlohmann::json::parse(line);
+    EXPECT_EQ(j["iteration"].get<int>(), n);
+    for (const char* key :
+         {"content_loss", "style_loss", "tv_loss", "total_loss", "elapsed_seconds"})
+      EXPECT_TRUE(j.contains(key) && j[key].is_number()) << key;
+    ++n;
+  }
+  EXPECT_EQ(n, 4);  // iteration 0 plus three steps
+}
+
+TEST(CliRun, BadInputExitsTwoWithOneLineAndNoOutput) {
+  Workdir w;
+  const std::string out = w.file("out.png");
+  std::vector<std::vector<std::string>> cases;
+  auto missing = fast(w, out);
+  missing[1] = w.file("nope.png");
+  cases.push_back(missing);
+  auto layer = fast(w, out);
+  layer.insert(layer.end(), {"--content-layer", "relu9_9"});
+  cases.push_back(layer);
+  auto flag = fast(w, out);
+  flag.push_back("--frobnicate");
+  cases.push_back(flag);
+  auto dir = fast(w, out);
+  dir[3] = w.file("");
+  cases.push_back(dir);
+  auto weights = fast(w, out);
+  weights.insert(weights.end(), {"--weights", w.file("style.png")});
+  cases.push_back(weights);
+  {
+    std::ofstream(w.file("zero.png")).close();
+    auto zero = fast(w, out);
+    zero[1] = w.file("zero.png");
+    cases.push_back(zero);
+  }
+  for (const auto& args : cases) {
+    const Outcome r = run_cli(w, args);
+    EXPECT_EQ(r.status, 2) << r.err;
+    EXPECT_EQ(count_lines(r.err), 1) << r.err;
+    EXPECT_NE(r.err.find("neural-style: error:"), std::string::npos) << r.err;
+    EXPECT_FALSE(exists(out));
+  }
+}
+
+TEST(CliRun, RefusesToOverwriteAnInput) {
+  Workdir w;
+  const std::string before = slurp(w.file("content.png"));
+  const Outcome r = run_cli(w, fast(w, w.file("content.png")));
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("input"), std::string::npos) << r.err;
+  EXPECT_EQ(slurp(w.file("content.png")), before);
+}
+
+TEST(CliRun, UnwritableFolderFailsBeforeTheRun) {
+  Workdir w;
+  const Outcome r = run_cli(w, fast(w, w.file("no-such-dir/out.png")));
+  EXPECT_EQ(r.status, 2) << r.err;
+  EXPECT_NE(r.err.find("no-such-dir"), std::string::npos);
+}
+
+TEST(CliRun, SixteenBitPngWithAlphaKeepsDepthAndAlpha) {
+  Workdir w;
+  cli::ImageFile c;
+  c.rgb = test_images::content(40, 40);
+  c.bits = 16;
+  c.alpha.assign(40 * 40, 1.0f);
+  for (int i = 0; i < 40 * 20; ++i) c.alpha[static_cast<std::size_t>(i)] = 0.25f;
+  std::string e;
+  ASSERT_TRUE(cli::write_image(w.file("c16.png"), c, &e)) << e;
+  auto args = fast(w, w.file("out16.png"));
+  args[1] = w.file("c16.png");
+  const Outcome r = run_cli(w, args);
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto in = OIIO::ImageInput::open(w.file("out16.png"));
+  ASSERT_TRUE(in);
+  EXPECT_EQ(in->spec().format, OIIO::TypeDesc::UINT16);
+  EXPECT_EQ(in->spec().nchannels, 4);
+  in->close();
+  cli::ImageFile out;
+  ASSERT_TRUE(cli::read_image(w.file("out16.png"), &out, &e)) << e;
+  EXPECT_NEAR(out.alpha.front(), 0.25f, 1e-4);
+  EXPECT_NEAR(out.alpha.back(), 1.0f, 1e-4);
+}
+
+TEST(CliRun, InterruptLeavesNoOutputAndNoTemporaryFile) {
+  Workdir w;
+  auto args = fast(w, w.file("out.png"));
+  args[7] = "100000";  // iterations: runs until interrupted
+  const auto before = w.entries();
+  const Outcome r = run_cli(w, args, 3.0);
+  EXPECT_EQ(r.status, 130) << r.err;
+  EXPECT_NE(r.err.find("interrupted"), std::string::npos) << r.err;
+  EXPECT_EQ(w.entries(), before);
+}

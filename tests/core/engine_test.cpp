@@ -1,0 +1,196 @@
+// The engine through its public interface, on tiny images and a narrowed random VGG-19.
+#include <gtest/gtest.h>
+
+#include <atomic>
+
+#include "neural_style/neural_style.h"
+#include "test_images.h"
+
+namespace ns = neural_style;
+
+namespace {
+
+ns::Params small_params() {
+  ns::Params p = ns::default_params();
+  p.random_width_divisor = 8;
+  p.max_size = 48;
+  p.scales = 1;
+  p.iterations = 12;
+  p.threads = 2;
+  return p;
+}
+
+struct Recorded {
+  std::vector<ns::Progress> steps;
+  int warnings = 0;
+};
+
+ns::Callbacks recorder(Recorded* r) {
+  ns::Callbacks cb;
+  cb.on_progress = [r](const ns::Progress& p) {
+    ns::Progress copy = p;
+    copy.snapshot = nullptr;
+    r->steps.push_back(copy);
+  };
+  cb.on_warning = [r](const std::string&) { ++r->warnings; };
+  return cb;
+}
+
+}  // namespace
+
+TEST(Engine, AdamLowersTheObjectiveAndReturnsTheInputSize) {
+  const ns::Image content = test_images::content(60, 40);
+  const ns::Image style = test_images::style(50, 50);
+  ns::Params p = small_params();
+  Recorded rec;
+  ns::Image result;
+  ns::RunInfo info;
+  const ns::Status s = ns::run(content, style, p, recorder(&rec), &result, &info);
+  ASSERT_TRUE(s.ok()) << s.message;
+  EXPECT_EQ(result.width, 60);
+  EXPECT_EQ(result.height, 40);
+  EXPECT_EQ(info.processed_width, 48);
+  EXPECT_EQ(info.processed_height, 32);
+  ASSERT_EQ(rec.steps.size(), static_cast<std::size_t>(p.iterations + 1));
+  EXPECT_EQ(rec.steps.front().iteration, 0);
+  EXPECT_EQ(rec.steps.back().iteration, p.iterations);
+  EXPECT_LT(rec.steps.back().total_loss, 0.5 * rec.steps.front().total_loss);
+  EXPECT_EQ(rec.warnings, 1);  // the random-network warning, every run
+  for (float v : result.rgb) {
+    ASSERT_GE(v, 0.0f);
+    ASSERT_LE(v, 1.0f);
+  }
+  // Stylised: the result is no longer the content image.
+  EXPECT_LT(test_images::psnr(result, content), 30.0);
+}
+
+TEST(Engine, LbfgsLowersTheObjective) {
+  ns::Params p = small_params();
+  p.optimizer = ns::Optimizer::LBFGS;
+  p.iterations = 10;
+  Recorded rec;
+  ns::Image result;
+  ASSERT_TRUE(
+      ns::run(test_images::content(48, 48), test_images::style(48, 48), p, recorder(&rec), &result)
+          .ok());
+  EXPECT_LT(rec.steps.back().total_loss, 0.3 * rec.steps.front().total_loss);
+}
+
+TEST(Engine, ContentOnlyFromNoiseReconstructsTheContent) {
+  ns::Params p = small_params();
+  p.style_weight = 0;
+  p.tv_weight = 0;
+  p.content_weight = 1;
+  p.content_layer = "relu1_2";
+  p.style_layers = {{"relu1_1", 1.0}};
+  p.init = ns::InitMode::Noise;
+  p.random_width_divisor = 2;
+  p.optimizer = ns::Optimizer::LBFGS;
+  p.iterations = 60;
+  const ns::Image content = test_images::content(40, 40);
+  ns::Image noise_start;
+  {
+    ns::Params q = p;
+    q.iterations = 1;
+    ASSERT_TRUE(ns::run(content, content, q, {}, &noise_start).ok());
+  }
+  ns::Image result;
+  const ns::Status s = ns::run(content, test_images::style(40, 40), p, {}, &result);
+  ASSERT_TRUE(s.ok()) << s.message;
+  const double start = test_images::psnr(noise_start, content);
+  const double end = test_images::psnr(result, content);
+  EXPECT_LT(start, 15.0);
+  EXPECT_GT(end, 25.0) << "from " << start << " dB";
+}
+
+TEST(Engine, SameSeedSameBytes) {
+  ns::Params p = small_params();
+  p.init = ns::InitMode::Noise;
+  p.seed = 1234;
+  p.iterations = 5;
+  const ns::Image c = test_images::content(40, 32), s = test_images::style(32, 32);
+  ns::Image a, b, other;
+  ASSERT_TRUE(ns::run(c, s, p, {}, &a).ok());
+  ASSERT_TRUE(ns::run(c, s, p, {}, &b).ok());
+  EXPECT_EQ(a.rgb, b.rgb);
+  p.seed = 99;
+  ASSERT_TRUE(ns::run(c, s, p, {}, &other).ok());
+  EXPECT_NE(a.rgb, other.rgb);
+}
+
+TEST(Engine, CancellationStopsWithinOneIteration) {
+  ns::Params p = small_params();
+  p.iterations = 1000;
+  std::atomic<int> seen{0};
+  ns::Callbacks cb;
+  cb.on_progress = [&](const ns::Progress&) { ++seen; };
+  cb.should_cancel = [&] { return seen.load() >= 3; };
+  ns::Image result;
+  const ns::Status s =
+      ns::run(test_images::content(32, 32), test_images::style(32, 32), p, cb, &result);
+  EXPECT_EQ(s.code, ns::Status::Code::Cancelled);
+  EXPECT_EQ(seen.load(), 3);
+  EXPECT_TRUE(result.empty());
+}
+
+TEST(Engine, MultiScaleRunsCoarseToFine) {
+  ns::Params p = small_params();
+  p.max_size = 96;
+  p.scales = 3;
+  p.iterations = 3;
+  Recorded rec;
+  ns::Image result;
+  ASSERT_TRUE(
+      ns::run(test_images::content(96, 72), test_images::style(64, 64), p, recorder(&rec), &result)
+          .ok());
+  // 96 -> 68 -> 48 would be below the 64-pixel floor: two levels remain.
+  ASSERT_EQ(rec.steps.front().scales, 2);
+  EXPECT_EQ(rec.steps.front().width, 68);
+  EXPECT_EQ(rec.steps.back().width, 96);
+  EXPECT_EQ(rec.steps.back().done_steps, 6);
+  EXPECT_EQ(rec.steps.back().total_steps, 6);
+  EXPECT_EQ(result.width, 96);
+}
+
+TEST(Engine, SnapshotGivesTheCurrentImage) {
+  ns::Params p = small_params();
+  p.iterations = 2;
+  int snapshots = 0;
+  ns::Callbacks cb;
+  cb.on_progress = [&](const ns::Progress& pr) {
+    const ns::Image img = pr.snapshot();
+    EXPECT_EQ(img.width, pr.width);
+    EXPECT_EQ(img.height, pr.height);
+    ++snapshots;
+  };
+  ns::Image result;
+  ASSERT_TRUE(
+      ns::run(test_images::content(40, 40), test_images::style(40, 40), p, cb, &result).ok());
+  EXPECT_EQ(snapshots, 3);
+}
+
+TEST(Engine, RefusesBadInputWithAMessage) {
+  ns::Params p = small_params();
+  ns::Image result;
+  ns::Status s = ns::run(test_images::content(40, 8), test_images::style(40, 40), p, {}, &result);
+  EXPECT_EQ(s.code, ns::Status::Code::InvalidArgument);
+  p.max_size = 20;  // 80x20 is processed at 20x5: too small for relu5_1, which needs 16 px
+  s = ns::run(test_images::content(80, 20), test_images::style(40, 40), p, {}, &result);
+  EXPECT_EQ(s.code, ns::Status::Code::InvalidArgument);
+  EXPECT_NE(s.message.find("too small"), std::string::npos) << s.message;
+  p = small_params();
+  p.weights_file = "/nonexistent/vgg19.safetensors";
+  s = ns::run(test_images::content(40, 40), test_images::style(40, 40), p, {}, &result);
+  EXPECT_EQ(s.code, ns::Status::Code::ModelError);
+  EXPECT_NE(s.message.find("/nonexistent/vgg19.safetensors"), std::string::npos);
+}
+
+TEST(Engine, CudaRequestWithoutGpuIsAClearError) {
+  if (ns::cuda_available()) GTEST_SKIP() << "this machine has a GPU";
+  ns::Params p = small_params();
+  p.device = ns::Device::CUDA;
+  ns::Image result;
+  const ns::Status s =
+      ns::run(test_images::content(40, 40), test_images::style(40, 40), p, {}, &result);
+  EXPECT_EQ(s.code, ns::Status::Code::DeviceError);
+}

@@ -1,0 +1,115 @@
+// Defaults, validation and the size arithmetic: the torch-free part of the core.
+#include <gtest/gtest.h>
+
+#include "geometry.h"
+#include "neural_style/neural_style.h"
+
+namespace ns = neural_style;
+
+namespace {
+ns::Image gray(int w, int h) {
+  ns::Image img = ns::Image::zeros(w, h);
+  std::fill(img.rgb.begin(), img.rgb.end(), 0.5f);
+  return img;
+}
+}  // namespace
+
+TEST(Params, DefaultsAreValid) {
+  const ns::Params p = ns::default_params();
+  EXPECT_TRUE(ns::validate(p, gray(64, 48), gray(40, 40)).ok());
+  EXPECT_EQ(p.content_layer, "relu4_2");
+  ASSERT_EQ(p.style_layers.size(), 5u);
+  for (const auto& lw : p.style_layers) EXPECT_DOUBLE_EQ(lw.weight, 0.2);
+}
+
+TEST(Params, ParsesLayerWeights) {
+  std::vector<ns::LayerWeight> layers;
+  std::string error;
+  ASSERT_TRUE(ns::parse_layer_weights("relu1_1:0.5, relu3_1", &layers, &error)) << error;
+  ASSERT_EQ(layers.size(), 2u);
+  EXPECT_EQ(layers[0].layer, "relu1_1");
+  EXPECT_DOUBLE_EQ(layers[0].weight, 0.5);
+  EXPECT_EQ(layers[1].layer, "relu3_1");
+  EXPECT_DOUBLE_EQ(layers[1].weight, 1.0);
+}
+
+TEST(Params, RejectsBadLayerLists) {
+  std::vector<ns::LayerWeight> layers;
+  std::string error;
+  EXPECT_FALSE(ns::parse_layer_weights("relu9_1", &layers, &error));
+  EXPECT_NE(error.find("relu9_1"), std::string::npos);
+  EXPECT_FALSE(ns::parse_layer_weights("relu1_1:abc", &layers, &error));
+  EXPECT_FALSE(ns::parse_layer_weights("relu1_1:-1", &layers, &error));
+  EXPECT_FALSE(ns::parse_layer_weights("relu1_1,,relu2_1", &layers, &error));
+  EXPECT_FALSE(ns::parse_layer_weights("relu1_1,relu1_1", &layers, &error));
+  EXPECT_FALSE(ns::parse_layer_weights("", &layers, &error));
+}
+
+TEST(Params, ValidationNamesTheProblem) {
+  ns::Params p = ns::default_params();
+  p.iterations = 0;
+  auto s = ns::validate(p, gray(64, 64), gray(64, 64));
+  EXPECT_EQ(s.code, ns::Status::Code::InvalidArgument);
+  EXPECT_NE(s.message.find("iterations"), std::string::npos);
+
+  p = ns::default_params();
+  p.content_layer = "conv1_1";
+  EXPECT_NE(ns::validate(p, gray(64, 64), gray(64, 64)).message.find("conv1_1"), std::string::npos);
+
+  p = ns::default_params();
+  p.style_weight = std::nan("");
+  EXPECT_FALSE(ns::validate(p, gray(64, 64), gray(64, 64)).ok());
+
+  p = ns::default_params();
+  EXPECT_NE(ns::validate(p, gray(8, 64), gray(64, 64)).message.find("at least"), std::string::npos);
+  ns::Image broken = gray(20, 20);
+  broken.rgb.resize(10);
+  EXPECT_FALSE(ns::validate(p, broken, gray(64, 64)).ok());
+}
+
+TEST(Geometry, FitsLongestSideKeepingAspect) {
+  EXPECT_EQ(ns::fit_longest_side({1000, 500}, 400), (ns::Size{400, 200}));
+  EXPECT_EQ(ns::fit_longest_side({300, 600}, 400), (ns::Size{200, 400}));
+  EXPECT_EQ(ns::fit_longest_side({300, 200}, 400), (ns::Size{300, 200}));  // never enlarges
+  EXPECT_EQ(ns::fit_longest_side({300, 200}, 0), (ns::Size{300, 200}));
+  EXPECT_EQ(ns::with_longest_side({100, 50}, 400), (ns::Size{400, 200}));  // this one does
+}
+
+TEST(Geometry, PyramidIsCoarseToFineAndEndsAtFullSize) {
+  auto levels = ns::pyramid({512, 256}, 3);
+  ASSERT_EQ(levels.size(), 3u);
+  EXPECT_EQ(levels.back(), (ns::Size{512, 256}));
+  EXPECT_EQ(levels[0], (ns::Size{256, 128}));
+  EXPECT_EQ(levels[1], (ns::Size{362, 181}));
+  // Levels below the minimum side are dropped rather than processed at a useless size.
+  EXPECT_EQ(ns::pyramid({80, 80}, 4).size(), 1u);
+  EXPECT_EQ(ns::pyramid({80, 80}, 1).size(), 1u);
+}
+
+TEST(Geometry, TapTableFollowsTorchvision) {
+  const auto& convs = ns::vgg19_convs();
+  ASSERT_EQ(convs.size(), 16u);
+  const int expected[] = {0, 2, 5, 7, 10, 12, 14, 16, 19, 21, 23, 25, 28, 30, 32, 34};
+  for (std::size_t i = 0; i < convs.size(); ++i) {
+    EXPECT_EQ(convs[i].feature_index, expected[i]);
+    EXPECT_EQ(convs[i].tap, ns::layer_names()[i]);
+  }
+  EXPECT_EQ(ns::deepest_tap(ns::default_params()), ns::tap_index("relu5_1"));
+}
+
+TEST(Estimate, MatchesTheFlopCountAndGrowsWithSize) {
+  ns::Params p = ns::default_params();
+  p.max_size = 0;
+  p.scales = 1;
+  // VGG-19 to relu5_1 at 512x512: about 190 GFLOP forward, as much again backward.
+  const auto e512 = ns::estimate(512, 512, p);
+  EXPECT_NEAR(e512.gflop_per_iteration, 380, 15);
+  const auto e1024 = ns::estimate(1024, 1024, p);
+  EXPECT_NEAR(e1024.gflop_per_iteration / e512.gflop_per_iteration, 4.0, 0.1);
+  EXPECT_GT(e1024.peak_bytes, e512.peak_bytes);
+  EXPECT_GT(e1024.seconds, e512.seconds);
+  p.max_size = 256;
+  const auto capped = ns::estimate(1024, 1024, p);
+  EXPECT_EQ(capped.processed_width, 256);
+  EXPECT_LT(capped.seconds, e512.seconds);
+}

@@ -1,0 +1,40 @@
+#!/bin/bash
+# Installs the Debian 12 packages that build, test and run gimp-neural-style.
+#
+#   sudo tools/setup.sh            (as root, sudo is not needed)
+#
+# Safe to run again: apt-get skips what is installed. Prints nothing on success but apt's own
+# summary line.
+set -euo pipefail
+
+packages=(
+  # build
+  g++ meson ninja-build pkg-config ccache gettext
+  # the engine: LibTorch, and OpenBLAS because Debian's reference BLAS makes the Gram
+  # matrices about 13x slower
+  libtorch-dev libopenblas0-pthread nlohmann-json3-dev
+  # the command line tool
+  libopenimageio-dev libcli11-dev
+  # the GIMP 2.10 plug-in and its tests
+  gimp libgimp2.0-dev xvfb xauth xdotool x11-apps
+  # tests and the example images
+  libgtest-dev python3 python3-numpy python3-pil
+)
+
+as_root=()
+if [[ $(id -u) != 0 ]]; then
+  as_root=(sudo)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  "${as_root[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >/dev/null
+  echo "setup: installed ${missing[*]}"
+else
+  echo "setup: all packages present"
+fi

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "image_io.h"
+#include "neural_style/model_store.h"
 #include "neural_style/neural_style.h"
 #include "options.h"
 #include "progress_bar.h"
@@ -81,6 +82,8 @@ int main(int argc, char** argv) {
   // Test hook: the test suites run the CLI on a narrowed random network to stay fast.
   if (const char* d = std::getenv("NEURAL_STYLE_TEST_WIDTH_DIVISOR"))
     opt.params.random_width_divisor = std::max(1, std::atoi(d));
+
+  opt.params.weights_file = ns::resolve_weights_file(opt.params.weights_file);
 
   if (same_file(opt.output, opt.content) || same_file(opt.output, opt.style) ||
       (!opt.init_file.empty() && same_file(opt.output, opt.init_file)))

@@ -11,6 +11,7 @@
 #include "geometry.h"
 #include "image_ops.h"
 #include "losses.h"
+#include "tuning.h"
 #include "neural_style/neural_style.h"
 #include "vgg19.h"
 
@@ -246,6 +247,10 @@ Status run_checked(const Image& content, const Image& style, const Params& param
       return s;
   }
 
+  // The image itself stays NCHW (L-BFGS flattens it with view(-1)); NHWC weights are enough
+  // to make every convolution's output NHWC.
+  if (tuning().channels_last) net.set_memory_format(torch::MemoryFormat::ChannelsLast);
+
   auto content_t = image_to_tensor(content, torch::kFloat32);
   auto style_t = image_to_tensor(style, torch::kFloat32);
   const auto levels = pyramid(final_size, params.scales);
@@ -267,6 +272,15 @@ Status run_checked(const Image& content, const Image& style, const Params& param
   }
   return Status::success();
 }
+
+}  // namespace
+
+Tuning& tuning() {
+  static Tuning t;
+  return t;
+}
+
+namespace {
 
 bool is_out_of_memory(const std::string& what) {
   return what.find("out of memory") != std::string::npos ||

@@ -4,6 +4,12 @@ namespace neural_style {
 
 torch::Tensor gram_matrix(const torch::Tensor& activation) {
   const int64_t c = activation.size(1);
+  if (activation.dim() == 4 && activation.size(0) == 1 &&
+      activation.is_contiguous(torch::MemoryFormat::ChannelsLast)) {
+    // NHWC storage: (H·W) × C is a free view, and Aᵀ·A gives the same G without a copy.
+    auto a = activation.permute({0, 2, 3, 1}).reshape({-1, c});
+    return torch::mm(a.t(), a);
+  }
   auto a = activation.reshape({c, -1});
   return torch::mm(a, a.t());
 }

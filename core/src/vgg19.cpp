@@ -101,6 +101,10 @@ Status Vgg19::from_file(const std::string& path, int depth, const torch::TensorO
   return Status::success();
 }
 
+void Vgg19::set_memory_format(torch::MemoryFormat format) {
+  for (auto& w : weights_) w = w.contiguous(format);
+}
+
 torch::Tensor Vgg19::normalise(const torch::Tensor& image) const {
   auto opts = image.options();
   if (convention_ == InputConvention::Caffe) {

@@ -34,6 +34,8 @@ class Vgg19 {
   int depth() const { return static_cast<int>(weights_.size()); }
   InputConvention convention() const { return convention_; }
   void set_convention(InputConvention c) { convention_ = c; }
+  // Stores the weights in `format`; convolutions then produce activations in it as well.
+  void set_memory_format(torch::MemoryFormat format);
   const std::vector<torch::Tensor>& weights() const { return weights_; }
 
  private:

@@ -15,7 +15,10 @@
 #include <thread>
 
 #include "../core/test_images.h"
+#include "geometry.h"
 #include "image_io.h"
+#include "vgg19.h"
+#include "weights.h"
 #include "options.h"
 
 namespace ns = neural_style;
@@ -87,6 +90,9 @@ Outcome run_cli(const Workdir& w, std::vector<std::string> args, double signal_a
     dup2(o, 1);
     dup2(e, 2);
     setenv("NEURAL_STYLE_TEST_WIDTH_DIVISOR", "8", 1);
+    // Only weights the test puts there: never a model the developer has installed.
+    setenv("NEURAL_STYLE_MODELS", w.file("models").c_str(), 1);
+    setenv("XDG_DATA_HOME", w.file("xdg").c_str(), 1);
     std::vector<char*> argv;
     std::string b = bin;
     argv.push_back(b.data());
@@ -357,4 +363,22 @@ TEST(CliRun, InterruptLeavesNoOutputAndNoTemporaryFile) {
   EXPECT_EQ(r.status, 130) << r.err;
   EXPECT_NE(r.err.find("interrupted"), std::string::npos) << r.err;
   EXPECT_EQ(w.entries(), before);
+}
+
+TEST(CliRun, FindsWeightsInTheModelFolder) {
+  Workdir w;
+  ASSERT_EQ(mkdir(w.file("models").c_str(), 0755), 0);
+  ns::Vgg19 net = ns::Vgg19::random(ns::tap_index("relu5_1") + 1, 8, torch::kFloat32);
+  std::map<std::string, torch::Tensor> tensors;
+  for (int i = 0; i < net.depth(); ++i) {
+    const std::string key = "features." + std::to_string(ns::vgg19_convs()[static_cast<std::size_t>(i)].feature_index);
+    tensors[key + ".weight"] = net.weights()[static_cast<std::size_t>(i)];
+    tensors[key + ".bias"] = torch::zeros({net.weights()[static_cast<std::size_t>(i)].size(0)});
+  }
+  const std::string weights = w.file("models/vgg19-test.safetensors");
+  ASSERT_TRUE(ns::write_safetensors(weights, tensors, {}).ok());
+  const Outcome r = run_cli(w, fast(w, w.file("out.png")));
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.err.find("weights " + weights), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("random network"), std::string::npos) << r.err;
 }

@@ -5,6 +5,7 @@
 
 #include "neural_style/neural_style.h"
 #include "test_images.h"
+#include "tuning.h"
 
 namespace ns = neural_style;
 
@@ -193,4 +194,17 @@ TEST(Engine, CudaRequestWithoutGpuIsAClearError) {
   const ns::Status s =
       ns::run(test_images::content(40, 40), test_images::style(40, 40), p, {}, &result);
   EXPECT_EQ(s.code, ns::Status::Code::DeviceError);
+}
+
+TEST(Engine, MemoryLayoutChangesOnlyRounding) {
+  ns::Params p = small_params();
+  p.iterations = 4;
+  const ns::Image c = test_images::content(40, 40), s = test_images::style(40, 40);
+  ns::Image nhwc, nchw;
+  ASSERT_TRUE(ns::run(c, s, p, {}, &nhwc).ok());
+  ns::tuning().channels_last = false;
+  const ns::Status status = ns::run(c, s, p, {}, &nchw);
+  ns::tuning().channels_last = true;
+  ASSERT_TRUE(status.ok());
+  EXPECT_GT(test_images::psnr(nhwc, nchw), 50.0);
 }

@@ -99,3 +99,10 @@ TEST(Losses, GradientOfObjectiveMatchesFiniteDifferences) {
   }
   EXPECT_GE(checked, 9);
 }
+
+TEST(Losses, GramOfChannelsLastActivationEqualsNchw) {
+  auto a = torch::rand({1, 6, 5, 7}, torch::kFloat64);
+  auto nhwc = a.contiguous(torch::MemoryFormat::ChannelsLast);
+  ASSERT_FALSE(nhwc.is_contiguous());
+  EXPECT_TRUE(torch::allclose(ns::gram_matrix(nhwc), ns::gram_matrix(a), 1e-12, 1e-12));
+}

@@ -1,0 +1,54 @@
+#!/bin/bash
+# Sets up, builds, and stylises a generated example, through GIMP when the plug-in is built.
+#
+#   tools/quickstart.sh            (asks for sudo to install packages unless run as root)
+#
+# Prints the path of the resulting PNG as its last line.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+top=$(pwd -P)
+
+if [[ $(id -u) == 0 ]]; then bash tools/setup.sh; else sudo bash tools/setup.sh; fi
+
+cache=/var/cache/gimp-neural-style/ccache
+if [[ -z ${CCACHE_DIR:-} ]] && mkdir -p "$cache" 2>/dev/null && [[ -w $cache ]]; then
+  export CCACHE_DIR=$cache
+fi
+export CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime
+if [[ ! -f build/build.ninja ]]; then
+  rm -rf build
+  CXX="ccache g++" meson setup build -Dgimp=auto >/dev/null
+fi
+meson compile -C build >/dev/null
+
+example=$top/build/example
+python3 tools/make_example_images.py --dest "$example" >/dev/null
+
+plugin=build/plugin/gimp2/gimp-neural-style
+if [[ -x $plugin ]] && command -v gimp-console-2.10 >/dev/null; then
+  # A user install, as docs/gimp-plugin.md describes it.
+  dest=${GIMP2_DIRECTORY:-$HOME/.config/GIMP/2.10}/plug-ins/gimp-neural-style
+  mkdir -p "$dest"
+  install -m 755 "$plugin" "$dest/gimp-neural-style"
+  install -m 644 build/core/libneural-style-engine.so "$dest/libneural-style-engine.so"
+  echo "quickstart: installed the plug-in into $dest" >&2
+  result=$example/result-gimp.png
+  rm -f "$result"
+  echo "quickstart: stylising $example/content.png through GIMP (a few minutes)..." >&2
+  # The engine's defaults (default_params()), spelt out: content weight, style weight, TV weight,
+  # iterations, max size, Adam, content start, no colour preservation, seed 0, device auto.
+  gimp-console-2.10 -i -d -f -b "
+    (let* ((image (car (gimp-file-load RUN-NONINTERACTIVE \"$example/content.png\" \"content.png\")))
+           (layer (car (gimp-image-get-active-layer image)))
+           (result (car (plug-in-neural-style RUN-NONINTERACTIVE image layer \"$example/style.png\"
+                          1 1e4 1e-3 200 512 0 0 0 0 0 \"\"))))
+      (gimp-file-save RUN-NONINTERACTIVE image result \"$result\" \"$result\"))" \
+    -b "(gimp-quit 0)" >&2
+  [[ -f $result ]] || { echo "quickstart: GIMP did not write $result" >&2; exit 1; }
+else
+  result=$example/result-cli.png
+  echo "quickstart: the GIMP plug-in is not built; using the command line tool" >&2
+  build/cli/neural-style --content "$example/content.png" --style "$example/style.png" \
+    --output "$result" >/dev/null
+fi
+echo "$result"

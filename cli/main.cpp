@@ -133,7 +133,10 @@ int main(int argc, char** argv) {
                           {"style_loss", p.style_loss},
                           {"tv_loss", p.tv_loss},
                           {"total_loss", p.total_loss},
-                          {"elapsed_seconds", p.elapsed_seconds}};
+                          {"elapsed_seconds", p.elapsed_seconds},
+                          {"effective_content_weight", p.effective_content_weight},
+                          {"effective_style_weights", p.effective_style_weights},
+                          {"effective_tv_weight", p.effective_tv_weight}};
       log << j.dump() << "\n" << std::flush;
     }
     if (tty) std::cerr << "\r" << cli::progress_line(p, 30) << "\033[K" << std::flush;

@@ -55,6 +55,10 @@ ParseOutcome parse_options(int argc, const char* const* argv, Options* o, std::s
   app.add_option("--tv-weight", p.tv_weight, "Weight γ of the smoothness (total variation) term")
       ->default_val(d.tv_weight)
       ->check(CLI::Range(0.0, lim.weight_max));
+  bool raw_weights = false;
+  app.add_flag("--raw-weights", raw_weights,
+               "Use α, β as Gatys et al.'s raw weights instead of relative to each target's "
+               "norm (see README)");
   app.add_option("--content-layer", p.content_layer, "Content layer (relu1_1 ... relu5_4)")
       ->default_val(d.content_layer);
   std::string style_layers = join_layers(d.style_layers);
@@ -93,6 +97,7 @@ ParseOutcome parse_options(int argc, const char* const* argv, Options* o, std::s
     return ParseOutcome::Error;
   }
 
+  p.normalize_weights = !raw_weights;
   p.optimizer = optimizer == "lbfgs" ? Optimizer::LBFGS : Optimizer::Adam;
   p.device = device == "cuda" ? Device::CUDA : device == "cpu" ? Device::CPU : Device::Auto;
   if (init == "content") {

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 #include <cmath>
 #include <new>
 #include <sstream>
@@ -24,6 +25,9 @@ using Clock = std::chrono::steady_clock;
 struct Targets {
   torch::Tensor content;             // activation at the content layer
   std::vector<torch::Tensor> grams;  // per style layer
+  // Weights applied to J_content and to each style layer's cost (README, "The objective").
+  double content_weight = 0;
+  std::vector<double> style_weights;
 };
 
 struct Terms {
@@ -49,7 +53,7 @@ class Run {
   Targets targets(const torch::Tensor& content, const torch::Tensor& style) const;
   Terms evaluate(const torch::Tensor& x, const Targets& t) const;
   void report(int iteration, int level, const std::vector<Size>& levels, const Terms& terms,
-              const torch::Tensor& x);
+              const Targets& t, const torch::Tensor& x);
   bool cancelled() const { return cb_.should_cancel && cb_.should_cancel(); }
 
   const Params& p_;
@@ -70,18 +74,45 @@ Targets Run::targets(const torch::Tensor& content, const torch::Tensor& style) c
   t.content = net_.forward(content, {content_tap_})[0].detach();
   auto feats = net_.forward(style, style_taps_);
   for (const auto& f : feats) t.grams.push_back(gram_matrix(f).detach());
+
+  // Normalisation divides each term by its target's squared norm; expressed as a factor on the
+  // README's terms: J_content·4·n/Σa_C² = Σ(a_C−a_G)²/Σa_C², cost·4·n_C²·(n_H·n_W)²/ΣG_S² =
+  // Σ(G_S−G_G)²/ΣG_S². A target that is all zero leaves its term unscaled.
+  auto squared_norm = [](const torch::Tensor& x) {
+    return x.to(torch::kFloat64).pow(2).sum().item<double>();
+  };
+  t.content_weight = p_.content_weight;
+  if (p_.normalize_weights) {
+    const double norm = squared_norm(t.content);
+    if (norm > 0) t.content_weight *= 4.0 * static_cast<double>(t.content.numel()) / norm;
+  }
+  for (std::size_t i = 0; i < feats.size(); ++i) {
+    double w = p_.style_weight * p_.style_layers[i].weight;
+    if (p_.normalize_weights) {
+      const double norm = squared_norm(t.grams[i]);
+      const double c = static_cast<double>(feats[i].size(1));
+      const double hw = static_cast<double>(feats[i].size(2) * feats[i].size(3));
+      if (norm > 0) w *= 4.0 * c * c * hw * hw / norm;
+    }
+    t.style_weights.push_back(w);
+  }
   return t;
 }
 
 Terms Run::evaluate(const torch::Tensor& x, const Targets& t) const {
   auto feats = net_.forward(x, taps_);
   auto content_l = content_cost(t.content, feats.back());
+  // J_style as defined (Σ λ_l·cost_l) for the report; the objective uses the effective weights.
   auto style_l = torch::zeros({}, x.options());
-  for (std::size_t i = 0; i < style_taps_.size(); ++i)
-    style_l = style_l + p_.style_layers[i].weight * style_layer_cost(t.grams[i], feats[i]);
+  auto weighted_style = torch::zeros({}, x.options());
+  for (std::size_t i = 0; i < style_taps_.size(); ++i) {
+    auto cost = style_layer_cost(t.grams[i], feats[i]);
+    style_l = style_l + p_.style_layers[i].weight * cost;
+    weighted_style = weighted_style + t.style_weights[i] * cost;
+  }
   auto tv_l = tv_cost(x);
   Terms terms;
-  terms.total = p_.content_weight * content_l + p_.style_weight * style_l + p_.tv_weight * tv_l;
+  terms.total = t.content_weight * content_l + weighted_style + p_.tv_weight * tv_l;
   // One device-to-host copy for all four values.
   auto values =
       torch::stack({content_l.detach(), style_l.detach(), tv_l.detach(), terms.total.detach()})
@@ -95,7 +126,7 @@ Terms Run::evaluate(const torch::Tensor& x, const Targets& t) const {
 }
 
 void Run::report(int iteration, int level, const std::vector<Size>& levels, const Terms& terms,
-                 const torch::Tensor& x) {
+                 const Targets& t, const torch::Tensor& x) {
   if (!cb_.on_progress) return;
   Progress pr;
   pr.iteration = iteration;
@@ -110,6 +141,9 @@ void Run::report(int iteration, int level, const std::vector<Size>& levels, cons
   pr.style_loss = terms.style;
   pr.tv_loss = terms.tv;
   pr.total_loss = terms.total_value;
+  pr.effective_content_weight = t.content_weight;
+  pr.effective_style_weights = t.style_weights;
+  pr.effective_tv_weight = p_.tv_weight;
   pr.elapsed_seconds = std::chrono::duration<double>(Clock::now() - start_).count();
   pr.snapshot = [&x]() { return tensor_to_image(x); };
   cb_.on_progress(pr);
@@ -148,14 +182,16 @@ Status Run::optimise(const torch::Tensor& content, const torch::Tensor& style,
     std::unique_ptr<torch::optim::Optimizer> opt;
     if (lbfgs) {
       // One L-BFGS iteration per step() so that progress and cancellation are per iteration;
-      // the curvature history carries over between calls. No line search, as in Gatys et al.'s
-      // reference implementation (jcjohnson/neural-style).
-      opt = std::make_unique<torch::optim::LBFGS>(std::vector<torch::Tensor>{x},
-                                                  torch::optim::LBFGSOptions(lr)
-                                                      .max_iter(1)
-                                                      .history_size(20)
-                                                      .tolerance_change(0)
-                                                      .tolerance_grad(0));
+      // the curvature history carries over between calls. A strong-Wolfe line search keeps it
+      // from overshooting: the objective's scale depends on weights and network, so a fixed
+      // step length of 1 (jcjohnson/neural-style) can make the loss rise.
+      opt = std::make_unique<torch::optim::LBFGS>(
+          std::vector<torch::Tensor>{x}, torch::optim::LBFGSOptions(lr)
+                                             .max_iter(1)
+                                             .history_size(20)
+                                             .tolerance_change(0)
+                                             .tolerance_grad(0)
+                                             .line_search_fn("strong_wolfe"));
     } else {
       opt = std::make_unique<torch::optim::Adam>(std::vector<torch::Tensor>{x},
                                                  torch::optim::AdamOptions(lr));
@@ -164,12 +200,23 @@ Status Run::optimise(const torch::Tensor& content, const torch::Tensor& style,
     for (int k = 0; k < p_.iterations; ++k) {
       if (cancelled()) return Status::error(Status::Code::Cancelled, "cancelled");
       bool finite = true;
+      bool reported = false;
+      // The line search may evaluate several points; the first is the current image, the one
+      // iteration k reports.
       auto closure = [&]() -> torch::Tensor {
         opt->zero_grad();
         Terms terms = evaluate(x, t);
-        finite = std::isfinite(terms.total_value);
-        if (finite) terms.total.backward();
-        report(k, static_cast<int>(level), levels, terms, x);
+        const bool ok = std::isfinite(terms.total_value);
+        if (!reported) {
+          finite = ok;
+          if (ok) terms.total.backward();
+          report(k, static_cast<int>(level), levels, terms, t, x);
+          reported = true;
+          return terms.total.detach();
+        }
+        // A line-search trial point that overflows is just too far: report it as infinitely bad.
+        if (!ok) return torch::full({}, std::numeric_limits<double>::infinity(), x.options());
+        terms.total.backward();
         return terms.total.detach();
       };
       if (lbfgs) {
@@ -179,6 +226,7 @@ Status Run::optimise(const torch::Tensor& content, const torch::Tensor& style,
         if (finite) opt->step();
       }
       if (!finite) return numeric_error(k);
+      if (lbfgs && !torch::isfinite(x).all().item<bool>()) return numeric_error(k + 1);
       ++done_steps_;
       if (!lbfgs) {
         // Adam works on the pixels directly: keep them in range after each step, as the seed
@@ -191,7 +239,7 @@ Status Run::optimise(const torch::Tensor& content, const torch::Tensor& style,
       torch::NoGradGuard no_grad;
       Terms terms = evaluate(x, t);
       if (!std::isfinite(terms.total_value)) return numeric_error(p_.iterations);
-      report(p_.iterations, static_cast<int>(level), levels, terms, x);
+      report(p_.iterations, static_cast<int>(level), levels, terms, t, x);
       x = x.detach().clamp(0.0, 1.0);
     }
     if (cancelled()) return Status::error(Status::Code::Cancelled, "cancelled");

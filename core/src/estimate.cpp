@@ -14,6 +14,11 @@ namespace {
 // the engine on a 2-core AVX-512 machine (docs/performance.md). Rough by nature.
 constexpr double kCpuGflopsPerCore = 65.0;
 constexpr double kGpuGflops = 20000.0;
+// Per-step cost independent of the image size (operator dispatch, the optimiser, small
+// tensors): dominates at tiny sizes, where the FLOP count alone would promise seconds for hours
+// of work. Measured as in docs/performance.md.
+constexpr double kCpuSecondsPerStep = 0.03;
+constexpr double kGpuSecondsPerStep = 0.005;
 // LibTorch's own allocations, code and allocator slack.
 constexpr double kBaseBytes = 250.0 * 1024 * 1024;
 
@@ -55,10 +60,12 @@ Estimate estimate(int width, int height, const Params& params, bool on_gpu) {
   e.processed_height = final_size.height;
 
   double total_flops = 0, peak_activations = 0;
+  int steps = 0;
   for (const Size& level : pyramid(final_size, params.scales)) {
     const LevelCost c = level_cost(level, deepest, params.random_width_divisor);
     // iterations steps plus the final evaluation; style targets cost one forward pass.
     total_flops += c.flops * (params.iterations + 1) + c.flops / 2;
+    steps += params.iterations + 1;
     peak_activations = std::max(peak_activations, c.activation_bytes);
     e.gflop_per_iteration = c.flops / 1e9;
   }
@@ -72,7 +79,7 @@ Estimate estimate(int width, int height, const Params& params, bool on_gpu) {
   const int threads = params.threads > 0 ? std::min<int>(params.threads, static_cast<int>(cores))
                                          : static_cast<int>(cores);
   const double gflops = on_gpu ? kGpuGflops : kCpuGflopsPerCore * threads;
-  e.seconds = total_flops / 1e9 / gflops;
+  e.seconds = total_flops / 1e9 / gflops + steps * (on_gpu ? kGpuSecondsPerStep : kCpuSecondsPerStep);
   // Content and style images' activations are freed after their targets are taken; the
   // optimiser keeps a few image-sized buffers (L-BFGS: its history).
   const double image_bytes = 3.0 * final_size.width * final_size.height * sizeof(float);

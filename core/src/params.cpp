@@ -22,7 +22,7 @@ Params default_params() {
   // Calibrated so that the random fallback network and a pretrained VGG-19 both give a clearly
   // stylised picture that keeps its subject (docs/defaults.md has the measurements).
   p.content_weight = 1.0;
-  p.style_weight = 1e4;
+  p.style_weight = 10.0;
   p.tv_weight = 1e-3;
   p.iterations = 200;
   p.optimizer = Optimizer::Adam;

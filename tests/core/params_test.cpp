@@ -113,3 +113,12 @@ TEST(Estimate, MatchesTheFlopCountAndGrowsWithSize) {
   EXPECT_EQ(capped.processed_width, 256);
   EXPECT_LT(capped.seconds, e512.seconds);
 }
+
+TEST(Estimate, TinyImagesStillCostTimePerStep) {
+  ns::Params p = ns::default_params();
+  p.iterations = 2000;
+  p.scales = 1;
+  p.random_width_divisor = 8;
+  // Dispatch and optimiser overhead do not shrink with the image: 2000 steps are minutes.
+  EXPECT_GT(ns::estimate(64, 64, p).seconds, 30.0);
+}

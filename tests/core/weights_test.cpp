@@ -32,7 +32,7 @@ class TempDir {
 };
 
 // Narrow VGG-19 tensors (width / 8) with torchvision names, up to `depth` convolutions.
-std::map<std::string, torch::Tensor> narrow_vgg(int depth, float scale = 1.0f) {
+std::map<std::string, torch::Tensor> narrow_vgg(int depth, float scale = 1.0f, float bias = 0.01f) {
   ns::Vgg19 net = ns::Vgg19::random(depth, 8, torch::kFloat32);
   std::map<std::string, torch::Tensor> t;
   for (int i = 0; i < depth; ++i) {
@@ -40,7 +40,7 @@ std::map<std::string, torch::Tensor> narrow_vgg(int depth, float scale = 1.0f) {
     t["features." + std::to_string(idx) + ".weight"] =
         net.weights()[static_cast<std::size_t>(i)] * scale;
     t["features." + std::to_string(idx) + ".bias"] =
-        torch::full({net.weights()[static_cast<std::size_t>(i)].size(0)}, 0.01f);
+        torch::full({net.weights()[static_cast<std::size_t>(i)].size(0)}, bias);
   }
   return t;
 }
@@ -287,4 +287,36 @@ TEST_F(MalformedWeights, ImpossibleShape) {
       {"dtype", "F32"}, {"shape", {1ULL << 40, 1ULL << 40, 3, 3}}, {"data_offsets", {0, 16}}};
   write_raw(dir.file("i.safetensors"), h, std::string(16, '\0'));
   expect_refused(dir.file("i.safetensors"), "impossible shape");
+}
+
+// With zero biases, scaling the first convolution by k scales every activation by k, as a
+// network trained on 0-255 input would. Normalised weights must not notice; raw ones do.
+TEST(Weights, NormalisedWeightsIgnoreTheNetworksActivationScale) {
+  TempDir dir;
+  auto plain = narrow_vgg(3, 1.0f, 0.0f);
+  auto scaled = plain;
+  scaled["features.0.weight"] = plain["features.0.weight"] * 100.0f;
+  ASSERT_TRUE(ns::write_safetensors(dir.file("plain.safetensors"), plain, {}).ok());
+  ASSERT_TRUE(ns::write_safetensors(dir.file("scaled.safetensors"), scaled, {}).ok());
+  auto run = [&](const std::string& file, bool normalize, double* first_total) {
+    ns::Params p = params_for(dir.file(file));
+    p.normalize_weights = normalize;
+    p.iterations = 8;
+    ns::Callbacks cb;
+    cb.on_progress = [&](const ns::Progress& pr) {
+      if (pr.iteration == 0) *first_total = pr.total_loss;
+    };
+    ns::Image out;
+    EXPECT_TRUE(ns::run(test_images::content(32, 32), test_images::style(32, 32), p, cb, &out).ok());
+    return out;
+  };
+  double plain_norm = 0, scaled_norm = 0, plain_raw = 0, scaled_raw = 0;
+  const ns::Image a = run("plain.safetensors", true, &plain_norm);
+  const ns::Image b = run("scaled.safetensors", true, &scaled_norm);
+  EXPECT_NEAR(scaled_norm / plain_norm, 1.0, 1e-3);
+  EXPECT_GT(test_images::psnr(a, b), 45.0);
+  run("plain.safetensors", false, &plain_raw);
+  run("scaled.safetensors", false, &scaled_raw);
+  // Raw: the content term grows with k², the style term with k⁴.
+  EXPECT_GT(scaled_raw / plain_raw, 1e3);
 }

@@ -42,6 +42,13 @@ constexpr double kLbfgsLearningRate = 1.0;
 // plug-ins and the docs derive theirs from it.
 struct Params {
   // J = content_weight * J_content + style_weight * J_style + tv_weight * J_tv
+  //
+  // With normalize_weights (the default) the weights are relative: the content term is divided
+  // by Σa_C² and each style layer's term by Σ G_S² (the targets' squared norms at each scale), so
+  // that a weight means the same for a pretrained or random network, Caffe or torchvision input
+  // and any image size. Without it they are Gatys et al.'s raw α and β (the seed recipe's).
+  // Progress reports the effective weights either way.
+  bool normalize_weights = true;
   double content_weight = 0.0;
   double style_weight = 0.0;
   double tv_weight = 0.0;
@@ -131,7 +138,10 @@ struct Progress {
   double content_loss = 0;  // unweighted terms, as defined in the README
   double style_loss = 0;
   double tv_loss = 0;
-  double total_loss = 0;       // weighted sum
+  double total_loss = 0;       // weighted sum, with the effective weights
+  double effective_content_weight = 0;              // applied to content_loss
+  std::vector<double> effective_style_weights;      // per style layer, applied to its cost
+  double effective_tv_weight = 0;
   double elapsed_seconds = 0;  // since the optimisation started
   // Copies out the current image at processing size. Valid only during the callback.
   std::function<Image()> snapshot;

@@ -1,0 +1,36 @@
+// User-visible texts that both adapters and dialogs share (all translated).
+#pragma once
+
+#include <string>
+
+#include "neural_style/neural_style.h"
+
+namespace neural_style::plugin {
+
+// "Neural style: iteration i/N, about M s left" (the ETA once a step has been timed).
+std::string progress_text(const neural_style::Progress& progress);
+
+// Fraction done in [0, 1] for a progress bar.
+double progress_fraction(const neural_style::Progress& progress);
+
+// A message for a failed run: what went wrong and what to try (smaller Max size, CPU, ...).
+std::string error_message(const neural_style::Status& status);
+
+// Messages for failures found by the adapters before the engine runs.
+std::string style_file_error(const std::string& path, const std::string& detail);
+std::string indexed_image_error();
+std::string too_small_error(int width, int height);
+std::string engine_load_error(const std::string& detail);
+
+// "About 2 min, 1.3 GB of memory, at 512 × 384 px" for the dialog.
+std::string estimate_text(const neural_style::Estimate& estimate, bool on_gpu);
+
+// A size in human units ("820 MB").
+std::string format_bytes(double bytes);
+// A duration in human units ("45 s", "3 min", "1 h 10 min").
+std::string format_seconds(double seconds);
+
+// The new layer's name: "<source name> (neural style)".
+std::string result_layer_name(const std::string& source_name);
+
+}  // namespace neural_style::plugin

@@ -1,0 +1,120 @@
+#include "runner.h"
+
+#include <chrono>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
+#include <new>
+#include <optional>
+#include <thread>
+
+namespace neural_style::plugin {
+namespace {
+
+// State shared between the worker and the main thread; every field is guarded by `mutex`.
+struct Shared {
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::optional<neural_style::Progress> progress;  // newest report not yet forwarded
+  bool finished = false;
+  bool cancel = false;
+  JobResult result;
+};
+
+// A thread that is always joined: whatever happens on the main thread, the worker never
+// outlives the objects it uses.
+class JoiningThread {
+ public:
+  template <typename F>
+  explicit JoiningThread(F&& f) : thread_(std::forward<F>(f)) {}
+  ~JoiningThread() {
+    if (thread_.joinable()) thread_.join();
+  }
+  JoiningThread(const JoiningThread&) = delete;
+  JoiningThread& operator=(const JoiningThread&) = delete;
+
+ private:
+  std::thread thread_;
+};
+
+void work(const neural_style::EngineApi& api, const Job& job, Shared* shared) {
+  neural_style::Callbacks callbacks;
+  callbacks.on_progress = [shared](const neural_style::Progress& p) {
+    std::lock_guard<std::mutex> lock(shared->mutex);
+    shared->progress = p;
+    // The snapshot refers to engine state that is gone once the callback returns.
+    shared->progress->snapshot = nullptr;
+    shared->changed.notify_one();
+  };
+  callbacks.should_cancel = [shared] {
+    std::lock_guard<std::mutex> lock(shared->mutex);
+    return shared->cancel;
+  };
+  callbacks.on_warning = [shared](const std::string& w) {
+    std::lock_guard<std::mutex> lock(shared->mutex);
+    shared->result.warnings.push_back(w);
+  };
+
+  neural_style::Image image;
+  neural_style::RunInfo info;
+  neural_style::Status status;
+  try {
+    status = api.run(job.content, job.style, job.params, callbacks, &image, &info);
+  } catch (const std::bad_alloc&) {
+    status = neural_style::Status::error(neural_style::Status::Code::OutOfMemory,
+                                         "allocation failed");
+  } catch (const std::exception& e) {
+    status = neural_style::Status::error(neural_style::Status::Code::Internal, e.what());
+  } catch (...) {
+    status = neural_style::Status::error(neural_style::Status::Code::Internal,
+                                         "unknown exception");
+  }
+
+  std::lock_guard<std::mutex> lock(shared->mutex);
+  shared->result.status = std::move(status);
+  shared->result.image = std::move(image);
+  shared->result.info = std::move(info);
+  shared->finished = true;
+  shared->changed.notify_one();
+}
+
+}  // namespace
+
+JobResult run_job(const neural_style::EngineApi& api, Job job, const MainThreadHooks& hooks) {
+  Shared shared;
+  {
+    JoiningThread worker([&api, &job, &shared] { work(api, job, &shared); });
+    // If a hook throws, the worker must still stop before `shared` goes away.
+    struct CancelOnUnwind {
+      Shared* shared;
+      ~CancelOnUnwind() {
+        std::lock_guard<std::mutex> lock(shared->mutex);
+        shared->cancel = true;
+      }
+    } cancel_on_unwind{&shared};
+    for (;;) {
+      std::optional<neural_style::Progress> progress;
+      bool finished = false;
+      {
+        std::unique_lock<std::mutex> lock(shared.mutex);
+        if (!hooks.pump_events) {
+          // Wake up now and then even without news so that cancel_requested is polled.
+          shared.changed.wait_for(lock, std::chrono::milliseconds(200),
+                                  [&shared] { return shared.finished || shared.progress; });
+        }
+        progress.swap(shared.progress);
+        finished = shared.finished;
+      }
+      if (progress && hooks.on_progress) hooks.on_progress(*progress);
+      if (finished) break;
+      if (hooks.cancel_requested && hooks.cancel_requested()) {
+        std::lock_guard<std::mutex> lock(shared.mutex);
+        shared.cancel = true;
+      }
+      if (hooks.pump_events) hooks.pump_events();
+    }
+  }  // joins the worker
+  return std::move(shared.result);
+}
+
+}  // namespace neural_style::plugin

@@ -1,0 +1,47 @@
+// Running the engine off GIMP's main thread.
+//
+// libgimp talks to GIMP over a pipe and is not thread-safe, and GTK must stay on its own thread
+// too. So the engine runs on a worker thread while the calling (main) thread keeps doing all
+// libgimp and GTK work: it forwards progress, polls for cancellation and pumps the dialog's
+// events. The worker never calls into GIMP; it only writes into shared state under a mutex.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "neural_style/engine_module.h"
+#include "neural_style/neural_style.h"
+
+namespace neural_style::plugin {
+
+struct Job {
+  neural_style::Image content;
+  neural_style::Image style;
+  neural_style::Params params;
+};
+
+struct JobResult {
+  neural_style::Status status;
+  neural_style::Image image;  // content-sized on success
+  neural_style::RunInfo info;
+  std::vector<std::string> warnings;  // from Callbacks::on_warning, in order
+};
+
+// Hooks called on the main thread only.
+struct MainThreadHooks {
+  // Called when new progress arrived (not more often than the engine reports).
+  std::function<void(const neural_style::Progress&)> on_progress;
+  // Polled between waits; true stops the run (the engine stops at its next check).
+  std::function<bool()> cancel_requested;
+  // Lets a GUI handle its events. When set it is called instead of sleeping and must not block
+  // for long; when unset the main thread sleeps until the worker reports something.
+  std::function<void()> pump_events;
+};
+
+// Runs `job` with `api` on a worker thread and returns when it has finished. Exceptions of the
+// engine (which should return a Status instead) are caught on the worker and reported as a
+// Status, so nothing escapes across the thread boundary.
+JobResult run_job(const neural_style::EngineApi& api, Job job, const MainThreadHooks& hooks);
+
+}  // namespace neural_style::plugin

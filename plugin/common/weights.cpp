@@ -1,0 +1,30 @@
+#include "weights.h"
+
+#include <glib.h>
+
+#include "i18n.h"
+#include "text_format.h"
+
+namespace neural_style::plugin {
+
+WeightsStatus weights_status(const std::string& weights_file) {
+  WeightsStatus st;
+  st.path = resolve_weights_file(weights_file);
+  if (st.path.empty()) {
+    st.random = true;
+    st.text = _("No pretrained VGG-19 weights found: results use a random network. Get them "
+                "with: neural-style models fetch vgg19");
+    return st;
+  }
+  if (!g_file_test(st.path.c_str(), G_FILE_TEST_IS_REGULAR)) {
+    st.text = format(_("The weights file %s does not exist."), st.path.c_str());
+    return st;
+  }
+  st.usable = true;
+  st.text = weights_file.empty()
+                ? format(_("Using pretrained VGG-19 weights found at %s."), st.path.c_str())
+                : format(_("Using pretrained VGG-19 weights from %s."), st.path.c_str());
+  return st;
+}
+
+}  // namespace neural_style::plugin

@@ -1,0 +1,28 @@
+// What the dialog says about the VGG-19 weights a run would use.
+//
+// The search itself (for a weights-file argument of "") lives in the core's torch-free
+// model_store.h, shared with the CLI; the names are re-exported here for the adapters.
+#pragma once
+
+#include <string>
+
+#include "neural_style/model_store.h"
+
+namespace neural_style::plugin {
+
+using neural_style::find_default_weights;
+using neural_style::model_search_dirs;
+using neural_style::resolve_weights_file;
+
+// A translated one-line description of what a run with `weights_file` will use, for the
+// dialog's status line: the file found, a missing file, or the random-network fallback and how
+// to get real weights.
+struct WeightsStatus {
+  bool usable = false;  // a file exists (its contents are checked only by the engine)
+  bool random = false;  // no file: the engine falls back to random weights
+  std::string path;     // the file a run would load
+  std::string text;
+};
+WeightsStatus weights_status(const std::string& weights_file);
+
+}  // namespace neural_style::plugin

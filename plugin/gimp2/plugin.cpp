@@ -1,0 +1,280 @@
+// GIMP 2.10 entry point of the neural style plug-in.
+//
+// Order as in GIMP's own filters: constants, forward declarations, registration (query), run,
+// processing. The dialogs live in ui/gimp2, everything both GIMP versions share in
+// plugin/common; this file only maps GIMP 2's PDB calling convention onto them.
+
+#include <libgimp/gimp.h>
+#include <libgimp/gimpui.h>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "common/color.h"
+#include "common/host.h"
+#include "common/i18n.h"
+#include "common/messages.h"
+#include "common/parameters.h"
+#include "common/runner.h"
+#include "common/weights.h"
+#include "neural_style/engine_module.h"
+#include "ui/gimp2/dialog.h"
+
+namespace {
+
+namespace ns = neural_style;
+namespace np = neural_style::plugin;
+
+// run-mode, image and drawable come before the table's rows.
+constexpr int kFixedArgs = 3;
+
+void query();
+void run(const gchar* name, gint nparams, const GimpParam* param, gint* nreturn_vals,
+         GimpParam** return_vals);
+
+// --- Registration -------------------------------------------------------------------------------
+
+GimpPDBArgType pdb_type(np::ParamType type) {
+  switch (type) {
+    case np::ParamType::String: return GIMP_PDB_STRING;
+    case np::ParamType::Float: return GIMP_PDB_FLOAT;
+    default: return GIMP_PDB_INT32;
+  }
+}
+
+// The PDB browser shows only these descriptions, so they carry range and choices too.
+std::string pdb_description(const np::ParamSpec& s) {
+  std::string d = s.tooltip;
+  if (s.type == np::ParamType::Choice) {
+    d += " (";
+    for (std::size_t i = 0; i < s.choices.size(); ++i) {
+      if (i) d += ", ";
+      d += std::to_string(i) + " = " + s.choices[i];
+    }
+    d += ")";
+  } else if (s.type == np::ParamType::Boolean) {
+    d += " (0 or 1)";
+  } else if (s.type != np::ParamType::String) {
+    char range[96];
+    std::snprintf(range, sizeof range, " (%g to %g)", s.min, s.max);
+    d += range;
+  }
+  return d;
+}
+
+void query() {
+  std::vector<std::string> descriptions;  // must outlive gimp_install_procedure
+  for (const np::ParamSpec& s : np::parameter_table()) descriptions.push_back(pdb_description(s));
+
+  std::vector<GimpParamDef> args = {
+      {GIMP_PDB_INT32, const_cast<gchar*>("run-mode"),
+       const_cast<gchar*>("The run mode { RUN-INTERACTIVE (0), RUN-NONINTERACTIVE (1) }")},
+      {GIMP_PDB_IMAGE, const_cast<gchar*>("image"), const_cast<gchar*>("Input image")},
+      {GIMP_PDB_DRAWABLE, const_cast<gchar*>("drawable"),
+       const_cast<gchar*>("Input layer (left unchanged)")},
+  };
+  for (const np::ParamSpec& s : np::parameter_table())
+    args.push_back({pdb_type(s.type), const_cast<gchar*>(s.name),
+                    const_cast<gchar*>(descriptions[s.id].c_str())});
+  GimpParamDef return_vals[] = {
+      {GIMP_PDB_LAYER, const_cast<gchar*>("layer"), const_cast<gchar*>("The new layer")},
+  };
+
+  // GIMP translates the menu label and blurb itself, from the catalogue registered here.
+  np::init_i18n(gimp_get_progname());
+  gimp_plugin_domain_register(GETTEXT_PACKAGE, np::locale_dir());
+  gimp_install_procedure(
+      np::kProcedureName, N_("Repaint the layer in the style of another picture"),
+      "Runs the neural style transfer of Gatys, Ecker and Bethge (VGG-19) on the layer, or on "
+      "the selection's bounding box, and adds the result as a new layer named "
+      "\"<layer> (neural style)\" above it; the source layer is left unchanged.",
+      "gimp-neural-style authors", "gimp-neural-style authors", "2026", N_("Neural Style Transfer…"),
+      np::kImageTypes, GIMP_PLUGIN, static_cast<gint>(args.size()), G_N_ELEMENTS(return_vals),
+      args.data(), return_vals);
+  gimp_plugin_menu_register(np::kProcedureName, np::kMenuPath);
+}
+
+// --- Run --------------------------------------------------------------------------------------
+
+np::Values load_last_values() {
+  const gint size = gimp_get_data_size(np::kProcedureName);
+  if (size <= 0) return np::default_values();
+  std::vector<char> data(static_cast<std::size_t>(size));
+  gimp_get_data(np::kProcedureName, data.data());
+  return np::parse_values(std::string(data.data(), data.size()), np::default_values());
+}
+
+void save_last_values(const np::Values& values) {
+  const std::string text = np::serialize_values(values);
+  gimp_set_data(np::kProcedureName, text.c_str(), text.size());
+}
+
+// Values from the PDB arguments. Returns false when an argument has the wrong type.
+bool values_from_args(const GimpParam* param, np::Values* values) {
+  for (const np::ParamSpec& s : np::parameter_table()) {
+    const GimpParam& p = param[kFixedArgs + s.id];
+    if (p.type != pdb_type(s.type)) return false;
+    switch (s.type) {
+      case np::ParamType::String:
+        np::set_string(values, s.id, p.data.d_string ? p.data.d_string : "");
+        break;
+      case np::ParamType::Float:
+        np::set_number(values, s.id, p.data.d_float);
+        break;
+      default:
+        np::set_number(values, s.id, p.data.d_int32);
+        break;
+    }
+  }
+  return true;
+}
+
+struct Outcome {
+  GimpPDBStatusType status = GIMP_PDB_SUCCESS;
+  std::string error;
+  np::LayerRef layer = np::kNoLayer;
+};
+
+Outcome fail(GimpPDBStatusType status, std::string message) {
+  return {status, std::move(message), np::kNoLayer};
+}
+
+Outcome process(GimpRunMode mode, gint32 image, gint32 drawable, const np::Values& initial);
+
+void run(const gchar* /*name*/, gint nparams, const GimpParam* param, gint* nreturn_vals,
+         GimpParam** return_vals) {
+  static GimpParam values[2];
+  static std::string error_text;  // must stay valid after run() returns
+  *return_vals = values;
+  *nreturn_vals = 1;
+  values[0].type = GIMP_PDB_STATUS;
+
+  np::init_i18n(gimp_get_progname());
+  gegl_init(nullptr, nullptr);
+
+  const auto mode = static_cast<GimpRunMode>(param[0].data.d_int32);
+  np::Values initial = np::default_values();
+  Outcome outcome;
+  switch (mode) {
+    case GIMP_RUN_INTERACTIVE:
+    case GIMP_RUN_WITH_LAST_VALS:
+      initial = load_last_values();
+      break;
+    case GIMP_RUN_NONINTERACTIVE:
+      // Arguments added in later versions go after the current ones, so more is fine.
+      if (nparams < kFixedArgs + np::kParamCount || !values_from_args(param, &initial))
+        outcome = fail(GIMP_PDB_CALLING_ERROR, _("Wrong number or type of arguments."));
+      break;
+  }
+  if (outcome.status == GIMP_PDB_SUCCESS)
+    outcome = process(mode, param[1].data.d_image, param[2].data.d_drawable, initial);
+
+  values[0].data.d_status = outcome.status;
+  if (outcome.status == GIMP_PDB_SUCCESS) {
+    *nreturn_vals = 2;
+    values[1].type = GIMP_PDB_LAYER;
+    values[1].data.d_layer = outcome.layer;
+    if (mode != GIMP_RUN_NONINTERACTIVE) gimp_displays_flush();
+  } else if (!outcome.error.empty()) {
+    // libgimp's convention: an error status followed by a string is the error message, which
+    // GIMP shows to the user and scripts receive as the failure text.
+    error_text = outcome.error;
+    *nreturn_vals = 2;
+    values[1].type = GIMP_PDB_STRING;
+    values[1].data.d_string = const_cast<gchar*>(error_text.c_str());
+  }
+  gegl_exit();
+}
+
+// --- Processing -------------------------------------------------------------------------------
+
+std::string cuda_unavailable_reason(const ns::EngineModule* engine, const std::string& load_error) {
+  if (!engine) return load_error;
+  return _("This LibTorch build or this machine has no usable CUDA GPU.");
+}
+
+Outcome process(GimpRunMode mode, gint32 image, gint32 drawable, const np::Values& initial) {
+  np::Source source;
+  std::string error;
+  if (!np::inspect_source(image, drawable, &source, &error))
+    return fail(GIMP_PDB_EXECUTION_ERROR, error);
+
+  // Loading the engine pulls in LibTorch (about a second), so it happens only when a run is
+  // really wanted, never while GIMP queries the plug-in.
+  std::string load_error;
+  std::unique_ptr<ns::EngineModule> engine = ns::EngineModule::load("", &load_error);
+
+  np::Values values = initial;
+  if (mode == GIMP_RUN_INTERACTIVE) {
+    gimp_ui_init(np::kBinaryName, FALSE);
+    np::ui::DialogContext context;
+    context.region_width = source.region.width;
+    context.region_height = source.region.height;
+    context.gpu_available = engine && engine->api().cuda_available();
+    context.gpu_unavailable_reason = cuda_unavailable_reason(engine.get(), load_error);
+    if (!np::ui::run_settings_dialog(&values, context)) return fail(GIMP_PDB_CANCEL, "");
+    save_last_values(values);
+  }
+  if (std::string range_error = np::check_ranges(values); !range_error.empty())
+    return fail(GIMP_PDB_CALLING_ERROR, range_error);
+  if (!engine) return fail(GIMP_PDB_EXECUTION_ERROR, np::engine_load_error(load_error));
+
+  np::Job job;
+  if (!np::load_style_image(values.style_file, &job.style, &error))
+    return fail(GIMP_PDB_EXECUTION_ERROR, error);
+  np::RgbaImage pixels;
+  if (!np::read_source(source, &pixels, &error)) return fail(GIMP_PDB_EXECUTION_ERROR, error);
+  job.content = np::rgb_of(pixels);
+  np::Values resolved = values;
+  resolved.weights_file = np::resolve_weights_file(values.weights_file);
+  job.params = np::to_engine_params(resolved);
+
+  gimp_progress_init(_("Neural style: starting…"));
+  std::unique_ptr<np::ui::RunWindow> window;
+  np::MainThreadHooks hooks;
+  if (mode == GIMP_RUN_INTERACTIVE) window = std::make_unique<np::ui::RunWindow>();
+  hooks.on_progress = [&window](const ns::Progress& p) {
+    const double fraction = np::progress_fraction(p);
+    const std::string text = np::progress_text(p);
+    np::show_progress(fraction, text);
+    if (window) window->update(fraction, text);
+  };
+  if (window) {
+    hooks.cancel_requested = [&window] { return window->cancel_requested(); };
+    hooks.pump_events = [&window] { window->pump(); };
+  }
+  np::JobResult result = np::run_job(engine->api(), std::move(job), hooks);
+  window.reset();
+  for (const std::string& w : result.warnings) g_printerr("gimp-neural-style: %s\n", w.c_str());
+
+  if (result.status.code == ns::Status::Code::Cancelled) return fail(GIMP_PDB_CANCEL, "");
+  if (!result.status.ok())
+    return fail(GIMP_PDB_EXECUTION_ERROR, np::error_message(result.status));
+
+  ns::Image styled = std::move(result.image);
+  if (values.preserve_colors) np::preserve_colors(np::rgb_of(pixels), &styled);
+  const np::RgbaImage out = np::with_alpha_of(styled, pixels);
+  if (out.pixel_count() != pixels.pixel_count())
+    return fail(GIMP_PDB_EXECUTION_ERROR,
+                np::error_message(ns::Status::error(ns::Status::Code::Internal,
+                                                    "the engine returned an image of the wrong size")));
+  gimp_progress_update(1.0);
+
+  Outcome done;
+  done.layer = np::add_result_layer(source, out, &error);
+  if (done.layer == np::kNoLayer) return fail(GIMP_PDB_EXECUTION_ERROR, error);
+  if (mode == GIMP_RUN_NONINTERACTIVE) save_last_values(values);
+  return done;
+}
+
+}  // namespace
+
+const GimpPlugInInfo PLUG_IN_INFO = {
+    nullptr,  // init
+    nullptr,  // quit
+    query,
+    run,
+};
+
+MAIN()

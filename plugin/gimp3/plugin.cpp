@@ -1,0 +1,257 @@
+// GIMP 3 adapter of gimp-neural-style: registers plug-in-neural-style and maps a run onto
+// plugin/common. Everything that GIMP 2 and 3 share (pixels, the new layer, messages, the worker
+// thread) lives there; this file only speaks libgimp-3.0's object API.
+//
+// Sections in GIMP's usual order: constants, the GimpPlugIn subclass, registration, run(),
+// processing.
+
+#include <libgimp/gimp.h>
+#include <libgimp/gimpui.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/color.h"
+#include "common/host.h"
+#include "common/i18n.h"
+#include "common/messages.h"
+#include "common/parameters.h"
+#include "common/pixels.h"
+#include "common/runner.h"
+#include "common/weights.h"
+#include "gimp3/procedure_config.h"
+#include "neural_style/engine_module.h"
+#include "neural_style/neural_style.h"
+#include "ui/gimp3/dialog.h"
+
+namespace ns = neural_style;
+namespace np = neural_style::plugin;
+
+// --- The GimpPlugIn subclass -----------------------------------------------------------------
+
+G_DECLARE_FINAL_TYPE(NeuralStylePlugIn, neural_style_plug_in, NEURAL_STYLE, PLUG_IN, GimpPlugIn)
+
+struct _NeuralStylePlugIn {
+  GimpPlugIn parent_instance;
+};
+
+G_DEFINE_TYPE(NeuralStylePlugIn, neural_style_plug_in, GIMP_TYPE_PLUG_IN)
+
+namespace {
+
+GimpValueArray* run(GimpProcedure* procedure, GimpRunMode run_mode, GimpImage* image,
+                    GimpDrawable** drawables, GimpProcedureConfig* config, gpointer run_data);
+
+// --- Registration ----------------------------------------------------------------------------
+
+GList* query_procedures(GimpPlugIn*) {
+  return g_list_append(nullptr, g_strdup(np::kProcedureName));
+}
+
+GimpProcedure* create_procedure(GimpPlugIn* plug_in, const gchar* name) {
+  if (g_strcmp0(name, np::kProcedureName) != 0) return nullptr;
+
+  GimpProcedure* procedure =
+      gimp_image_procedure_new(plug_in, name, GIMP_PDB_PROC_TYPE_PLUGIN, run, nullptr, nullptr);
+  gimp_procedure_set_image_types(procedure, np::kImageTypes);
+  gimp_procedure_set_sensitivity_mask(
+      procedure, GIMP_PROCEDURE_SENSITIVE_DRAWABLE | GIMP_PROCEDURE_SENSITIVE_DRAWABLES);
+  gimp_procedure_set_menu_label(procedure, _("Neural Style Transfer…"));
+  gimp_procedure_add_menu_path(procedure, np::kMenuPath);
+  gimp_procedure_set_documentation(
+      procedure, _("Repaint the layer in the style of another picture"),
+      _("Gatys et al. neural style transfer with VGG-19: the selected layers (or the selection "
+        "within them) are redrawn with the textures and colours of the style image. Each "
+        "selected layer gets a new layer \"<name> (neural style)\" above it; the source layers "
+        "are not changed."),
+      np::kProcedureName);
+  gimp_procedure_set_attribution(procedure, "gimp-neural-style authors",
+                                 "gimp-neural-style authors", "2026");
+
+  np::gimp3::add_arguments(procedure);
+  gimp_procedure_add_layer_return_value(
+      procedure, "new-layer", _("New layer"),
+      _("The result layer (of the first selected layer when several were selected)"), FALSE,
+      G_PARAM_READWRITE);
+  return procedure;
+}
+
+// GIMP's default looks for catalogues only in a locale/ folder next to the executable; a
+// system install keeps them in LOCALEDIR instead, where init_i18n() has already bound them.
+gboolean set_i18n(GimpPlugIn*, const gchar*, gchar** gettext_domain, gchar** catalog_dir) {
+  gchar* dir = g_path_get_dirname(gimp_get_progname());
+  gchar* local = g_build_filename(dir, "locale", nullptr);
+  const bool next_to_executable = g_file_test(local, G_FILE_TEST_IS_DIR);
+  g_free(local);
+  g_free(dir);
+  if (!next_to_executable) return FALSE;
+  *gettext_domain = g_strdup(GETTEXT_PACKAGE);
+  *catalog_dir = nullptr;  // "locale/"
+  return TRUE;
+}
+
+// --- run() -----------------------------------------------------------------------------------
+
+GimpValueArray* failure(GimpProcedure* procedure, GimpPDBStatusType status,
+                        const std::string& message) {
+  return gimp_procedure_new_return_values(
+      procedure, status, g_error_new_literal(GIMP_PLUG_IN_ERROR, 0, message.c_str()));
+}
+
+// What processing one layer produced, before anything is written to the image.
+struct LayerResult {
+  np::Source source;
+  np::RgbaImage pixels;
+};
+
+enum class Outcome { Done, Cancelled, Failed };
+
+Outcome process(const ns::EngineApi& api, const np::Source& source, const ns::Image& style,
+                const ns::Params& params, const np::Values& values, bool interactive,
+                LayerResult* out, std::string* error);
+
+GimpValueArray* run(GimpProcedure* procedure, GimpRunMode run_mode, GimpImage* image,
+                    GimpDrawable** drawables, GimpProcedureConfig* config, gpointer) {
+  const bool interactive = run_mode == GIMP_RUN_INTERACTIVE;
+
+  std::vector<np::Source> sources;
+  for (GimpDrawable** d = drawables; d && *d; ++d) {
+    np::Source source;
+    std::string error;
+    if (!np::inspect_source(image, *d, &source, &error))
+      return failure(procedure, GIMP_PDB_EXECUTION_ERROR, error);
+    sources.push_back(std::move(source));
+  }
+  if (sources.empty())
+    return failure(procedure, GIMP_PDB_CALLING_ERROR,
+                   _("No layer is selected. Select the layer to process and try again."));
+
+  // LibTorch is loaded only now, when a run really happens (see engine_module.h).
+  std::string load_error;
+  const std::unique_ptr<ns::EngineModule> engine = ns::EngineModule::load("", &load_error);
+
+  if (interactive) {
+    np::ui::DialogContext context;
+    context.region_width = sources.front().region.width;
+    context.region_height = sources.front().region.height;
+    context.layer_count = static_cast<int>(sources.size());
+    context.gpu_available = engine && engine->api().cuda_available();
+    context.gpu_unavailable_reason =
+        engine ? _("This LibTorch build or this machine has no usable CUDA GPU.") : load_error;
+    if (!np::ui::run_settings_dialog(procedure, config, context))
+      return gimp_procedure_new_return_values(procedure, GIMP_PDB_CANCEL, nullptr);
+  }
+  if (!engine)
+    return failure(procedure, GIMP_PDB_EXECUTION_ERROR, np::engine_load_error(load_error));
+
+  const np::Values values = np::gimp3::values_from_config(config);
+  if (const std::string range_error = np::check_ranges(values); !range_error.empty())
+    return failure(procedure, GIMP_PDB_CALLING_ERROR, range_error);
+
+  ns::Image style;
+  std::string error;
+  if (!np::load_style_image(values.style_file, &style, &error))
+    return failure(procedure, GIMP_PDB_EXECUTION_ERROR, error);
+
+  ns::Params params = np::to_engine_params(values);
+  params.weights_file = np::resolve_weights_file(values.weights_file);
+
+  // Every layer is computed before any is added, so a cancel or failure part-way leaves the
+  // image exactly as it was.
+  std::vector<LayerResult> results(sources.size());
+  for (std::size_t i = 0; i < sources.size(); ++i) {
+    switch (process(engine->api(), sources[i], style, params, values, interactive, &results[i],
+                    &error)) {
+      case Outcome::Done: break;
+      case Outcome::Cancelled:
+        return gimp_procedure_new_return_values(procedure, GIMP_PDB_CANCEL, nullptr);
+      case Outcome::Failed:
+        return failure(procedure, GIMP_PDB_EXECUTION_ERROR, error);
+    }
+  }
+
+  std::vector<GimpLayer*> added;
+  for (const LayerResult& r : results) {
+    GimpLayer* layer = np::add_result_layer(r.source, r.pixels, &error);
+    if (!layer) {
+      // Take back the layers of this run that were added, so the image stays as it was.
+      for (GimpLayer* l : added) gimp_image_remove_layer(image, l);
+      return failure(procedure, GIMP_PDB_EXECUTION_ERROR, error);
+    }
+    added.push_back(layer);
+  }
+  if (run_mode != GIMP_RUN_NONINTERACTIVE) gimp_displays_flush();
+
+  GimpValueArray* return_values =
+      gimp_procedure_new_return_values(procedure, GIMP_PDB_SUCCESS, nullptr);
+  GIMP_VALUES_SET_LAYER(return_values, 1, added.front());
+  return return_values;
+}
+
+// --- Processing ------------------------------------------------------------------------------
+
+Outcome process(const ns::EngineApi& api, const np::Source& source, const ns::Image& style,
+                const ns::Params& params, const np::Values& values, bool interactive,
+                LayerResult* out, std::string* error) {
+  np::RgbaImage pixels;
+  if (!np::read_source(source, &pixels, error)) return Outcome::Failed;
+
+  np::Job job;
+  job.content = np::rgb_of(pixels);
+  job.style = style;
+  job.params = params;
+
+  std::unique_ptr<np::ui::RunWindow> window;
+  if (interactive) window = std::make_unique<np::ui::RunWindow>();
+  gimp_progress_init(_("Neural style: starting…"));
+
+  np::MainThreadHooks hooks;
+  hooks.on_progress = [&window](const ns::Progress& p) {
+    const double fraction = np::progress_fraction(p);
+    const std::string text = np::progress_text(p);
+    np::show_progress(fraction, text);
+    if (window) window->update(fraction, text);
+  };
+  if (window) {
+    hooks.cancel_requested = [&window] { return window->cancel_requested(); };
+    hooks.pump_events = [&window] { window->pump(); };
+  }
+
+  np::JobResult result = np::run_job(api, std::move(job), hooks);
+  window.reset();
+  gimp_progress_end();
+
+  for (const std::string& warning : result.warnings) {
+    // In batch mode a message would only go to the console; the log is where it belongs.
+    if (interactive)
+      g_message("%s", warning.c_str());
+    else
+      g_printerr("gimp-neural-style: %s\n", warning.c_str());
+  }
+  if (result.status.code == ns::Status::Code::Cancelled) return Outcome::Cancelled;
+  if (!result.status.ok()) {
+    *error = np::error_message(result.status);
+    return Outcome::Failed;
+  }
+  if (values.preserve_colors) np::preserve_colors(np::rgb_of(pixels), &result.image);
+  out->source = source;
+  out->pixels = np::with_alpha_of(result.image, pixels);
+  return Outcome::Done;
+}
+
+}  // namespace
+
+static void neural_style_plug_in_class_init(NeuralStylePlugInClass* klass) {
+  GimpPlugInClass* plug_in_class = GIMP_PLUG_IN_CLASS(klass);
+  plug_in_class->query_procedures = query_procedures;
+  plug_in_class->create_procedure = create_procedure;
+  plug_in_class->set_i18n = set_i18n;
+}
+
+static void neural_style_plug_in_init(NeuralStylePlugIn*) {}
+
+int main(int argc, char* argv[]) {
+  np::init_i18n(argc > 0 ? argv[0] : nullptr);
+  return gimp_main(neural_style_plug_in_get_type(), argc, argv);
+}

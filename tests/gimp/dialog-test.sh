@@ -1,0 +1,156 @@
+#!/bin/sh
+# Interactive tests: GIMP (GUI) under Xvfb opens an image and invokes the plug-in
+# interactively; windows are found by their titles and driven with the keyboard.
+#
+# usage: dialog-test.sh GIMP PLUGIN_EXE ENGINE_MODULE TEST_DIR MODE SCREENSHOT_PNG
+#
+# MODE cancel-dialog: the settings dialog is found, a screenshot of it is written, its Cancel
+#   button (mnemonic Alt+C) closes it; Script-Fu (dialog.scm) then checks that no layer was added.
+# MODE ok-run: OK (Alt+O) runs a tiny job; Script-Fu (run-ok.scm) checks the new layer.
+# MODE undo: OK runs a tiny job, then Ctrl+Z in the image window; Script-Fu (run-undo.scm)
+#   checks that this one undo removed the new layer.
+# MODE cancel-run: OK (Alt+O) starts a long run, the progress window is found, a screenshot of
+#   the whole screen is written (GIMP's status bar shows the progress text), the progress
+#   window's Cancel stops the run; Script-Fu (run-cancel.scm) checks the image is as before.
+set -eu
+# meson passes build outputs relative to the build folder; links need absolute paths.
+abspath() { case $1 in /*) echo "$1" ;; *) echo "$PWD/$1" ;; esac; }
+if [ -z "${DIALOG_TEST_IN_XVFB:-}" ]; then
+  export DIALOG_TEST_IN_XVFB=1
+  exec xvfb-run -a -s "-screen 0 1280x1024x24" "$0" "$@"
+fi
+gimp=$1
+plugin_exe=$(abspath "$2")
+engine_module=$(abspath "$3")
+test_dir=$4
+mode=$5
+screenshot=${6:-}
+case $mode in
+  cancel-dialog) script=dialog ;;
+  ok-run) script=run-ok ;;
+  undo) script=run-undo ;;
+  cancel-run) script=run-cancel ;;
+  *) echo "unknown mode $mode"; exit 2 ;;
+esac
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/gimp-neural-style-dialog.XXXXXX")
+gimp_pid=
+cleanup() {
+  if [ -n "$gimp_pid" ] && kill -0 "$gimp_pid" 2>/dev/null; then kill "$gimp_pid"; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+fail() {
+  cat "$results" 2>/dev/null || true
+  echo "--- gimp output ---"
+  grep -v 'theme engine' "$work/gimp.log" | grep -v '^$' || true
+  echo "FAIL $*"
+  exit 1
+}
+
+export GIMP2_DIRECTORY="$work/gimp"
+mkdir -p "$GIMP2_DIRECTORY/plug-ins/gimp-neural-style" "$GIMP2_DIRECTORY/gradients"
+ln -s "$plugin_exe" "$GIMP2_DIRECTORY/plug-ins/gimp-neural-style/gimp-neural-style"
+export NEURAL_STYLE_ENGINE="$engine_module"
+export NEURAL_STYLE_MODELS="$work/models"
+export XDG_DATA_HOME="$work/data"
+export NEURAL_STYLE_TEST_WIDTH_DIVISOR=8
+# UTF-8, so that xdotool can read window titles (GIMP puts an en dash in them).
+export LANG=C.UTF-8 LC_ALL=C.UTF-8 LANGUAGE=C
+export HOME="$work"
+
+results="$work/results.txt"
+mkdir -p "$work/files"
+# Every -b runs in a fresh Script-Fu process, so the whole case is one batch command.
+"$gimp" -d -f -s --no-splash \
+  -b "(begin (define test-results \"$results\") (define test-files \"$work/files\")
+            (load \"$test_dir/lib.scm\") (load \"$test_dir/$script.scm\"))" \
+  -b '(gimp-quit 1)' >"$work/gimp.log" 2>&1 &
+gimp_pid=$!
+
+# Prints the id of the visible window titled exactly $1, waiting up to $2 half-seconds.
+wait_for_window() {
+  n=0
+  while [ $n -lt "$2" ]; do
+    id=$(xdotool search --onlyvisible --name "^$1\$" 2>/dev/null | head -n 1 || true)
+    if [ -n "$id" ]; then echo "$id"; return 0; fi
+    kill -0 "$gimp_pid" 2>/dev/null || return 1
+    sleep 0.5
+    n=$((n + 1))
+  done
+  return 1
+}
+
+wait_for_close() {
+  n=0
+  while [ $n -lt "$2" ] && xdotool search --onlyvisible --name "^$1\$" >/dev/null 2>&1; do
+    sleep 0.5
+    n=$((n + 1))
+  done
+  ! xdotool search --onlyvisible --name "^$1\$" >/dev/null 2>&1
+}
+
+press() {
+  xdotool windowfocus --sync "$1" 2>/dev/null || true
+  xdotool key --clearmodifiers "$2"
+}
+
+title="Neural Style Transfer"
+win=$(wait_for_window "$title" 120) || fail "dialog not found by its title \"$title\""
+echo "PASS dialog found by its title"
+
+if [ "$mode" = cancel-dialog ]; then
+  # Without a window manager windows overlap freely: raise the dialog above the image window,
+  # and move the pointer off it so that no tooltip covers the screenshot.
+  xdotool windowraise "$win" 2>/dev/null || true
+  xdotool mousemove --sync 1279 1023
+  sleep 2  # let the thumbnail and estimate settle before the screenshot
+  [ -n "${DIALOG_TEST_DEBUG:-}" ] && xwd -silent -root | xwdtopnm 2>/dev/null | pnmtopng >"$screenshot.root.png"
+  xwd -silent -id "$win" | xwdtopnm 2>/dev/null | pnmtopng >"$screenshot"
+  [ -s "$screenshot" ] || fail "no screenshot"
+  echo "PASS screenshot of the dialog written to $screenshot"
+  press "$win" alt+c
+  wait_for_close "$title" 20 || fail "Cancel did not close the dialog"
+  echo "PASS Cancel closed the dialog"
+elif [ "$mode" = ok-run ]; then
+  press "$win" alt+o
+  wait_for_close "$title" 20 || fail "OK did not close the dialog"
+  echo "PASS OK closed the dialog"
+elif [ "$mode" = undo ]; then
+  press "$win" alt+o
+  wait_for_close "$title" 20 || fail "OK did not close the dialog"
+  # GIMP's default image title counts the layers.
+  image_win=$(wait_for_window ".*2 layers.*" 120) || fail "no image window with the new layer"
+  echo "PASS the run added a layer"
+  press "$image_win" ctrl+z
+  wait_for_window ".*1 layer\\b.*" 60 >/dev/null || fail "Ctrl+Z did not remove the layer"
+  echo "PASS one Ctrl+Z removed the layer"
+else
+  press "$win" alt+o
+  wait_for_close "$title" 20 || fail "OK did not close the dialog"
+  running="Neural Style Transfer: running"
+  progress=$(wait_for_window "$running" 60) || fail "progress window not found"
+  echo "PASS progress window shown"
+  sleep 4  # a few iterations, so that the progress text carries an estimate
+  xwd -silent -root | xwdtopnm 2>/dev/null | pnmtopng >"$screenshot"
+  [ -n "${DIALOG_TEST_DEBUG:-}" ] && xwininfo -root -tree >&2
+  [ -s "$screenshot" ] || fail "no screenshot"
+  echo "PASS screenshot of the run written to $screenshot"
+  press "$progress" alt+c
+  wait_for_close "$running" 30 || fail "Cancel did not stop the run"
+  echo "PASS Cancel stopped the run"
+fi
+
+n=0
+while [ $n -lt 60 ] && kill -0 "$gimp_pid" 2>/dev/null; do sleep 0.5; n=$((n + 1)); done
+if kill -0 "$gimp_pid" 2>/dev/null; then
+  [ -n "${DIALOG_TEST_DEBUG:-}" ] && { xwininfo -root -tree >&2; xwd -silent -root | xwdtopnm 2>/dev/null | pnmtopng >"$screenshot.end.png"; }
+  fail "GIMP did not finish the batch script"
+fi
+gimp_pid=
+cat "$results" 2>/dev/null || true
+if [ ! -f "$results" ] || ! grep -qx DONE "$results" || grep -q '^FAIL' "$results"; then
+  fail "$mode"
+fi
+echo "PASS $mode"

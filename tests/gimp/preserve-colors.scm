@@ -1,0 +1,32 @@
+; Preserve colours keeps the source's chroma: a gray source stays gray under a colourful style,
+; while without the option the style's colours come through.
+(define (run-preserving image layer style preserve)
+  (plug-in-neural-style RUN-NONINTERACTIVE image layer style 1.0 1000.0 0.001 3 0 0 0 preserve
+                        1234 1 ""))
+
+; Largest difference between the colour channels over a few pixels: 0 (or rounding) for gray.
+(define (max-chroma layer)
+  (let loop ((points '((5 5) (20 9) (33 40) (41 17) (12 30) (44 44))) (most 0))
+    (if (null? points)
+        most
+        (let* ((p (pixel layer (car (car points)) (cadr (car points))))
+               (r (list-ref p 0)) (g (list-ref p 1)) (b (list-ref p 2))
+               (spread (- (max r g b) (min r g b))))
+          (loop (cdr points) (max most spread))))))
+
+(let* ((image (car (gimp-image-new 48 48 RGB)))
+       (source (car (gimp-layer-new image 48 48 RGBA-IMAGE "Gray" 100 LAYER-MODE-NORMAL)))
+       (style (make-style-file "style.png")))
+  (gimp-image-insert-layer image source 0 0)
+  (gimp-context-set-foreground '(40 40 40))
+  (gimp-context-set-background '(210 210 210))
+  (gimp-drawable-edit-gradient-fill source GRADIENT-LINEAR 0 FALSE 1 0 TRUE 0 0 48 48)
+  (let ((plain (car (run-preserving image source style 0)))
+        (kept (car (run-preserving image source style 1))))
+    (check "without the option the style's colours appear" (> (max-chroma plain) 8)
+           (num->string (max-chroma plain)))
+    (check "with the option the result stays gray" (<= (max-chroma kept) 2)
+           (num->string (max-chroma kept)))
+    (let ((d (diff-mean kept source)))
+      (check "with the option the result is still styled" (> d 0) (num->string d)))))
+(finish)

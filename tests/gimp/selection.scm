@@ -1,0 +1,28 @@
+; With a selection only its bounding box is processed and the new layer is masked by it.
+(let* ((made (make-test-image 64 64 RGB 0 0))
+       (image (car made))
+       (source (cadr made))
+       (style (make-style-file "style.png")))
+  (gimp-image-select-rectangle image CHANNEL-OP-REPLACE 16 16 32 32)
+  (let* ((backup (car (gimp-image-duplicate image)))
+         (backup-layer (aref (cadr (gimp-image-get-layers backup)) 0))
+         (result (car (run-neural-style image source style)))
+         (mask (car (gimp-layer-get-mask result))))
+    (check "one layer added" (= (layer-count image) 2))
+    (check "same size as the source" (and (= (car (gimp-drawable-width result)) 64)
+                                          (= (car (gimp-drawable-height result)) 64)))
+    (check "masked by the selection" (not (= mask -1)))
+    (if (not (= mask -1))
+        (begin
+          (check "mask hides the outside" (= (car (pixel mask 4 4)) 0))
+          (check "mask shows the inside" (= (car (pixel mask 32 32)) 255))))
+    (check "outside the selection box equals the source"
+           (equal? (pixel result 4 4) (pixel source 4 4)))
+    (check "outside the selection box equals the source (far corner)"
+           (equal? (pixel result 60 60) (pixel source 60 60)))
+    (let ((d (diff-mean result source)))
+      (check "inside the selection box differs" (> d 0) (num->string d)))
+    (let ((d (diff-mean source backup-layer)))
+      (check "source pixels unchanged" (= d 0) (num->string d)))
+    (check "selection kept" (= (car (gimp-selection-is-empty image)) FALSE))))
+(finish)

@@ -1,0 +1,209 @@
+#!/usr/bin/env python3
+"""The GIMP 3 dialogs under Xvfb.
+
+usage: dialog_test.py --gimp GIMP_CONSOLE --plugin EXE --engine MODULE --tests DIR --work DIR
+                      --screenshot PNG
+
+gimp-console-3.0 runs plug-in-neural-style interactively on a fresh image (a plug-in opens its
+own GTK windows on $DISPLAY, the console needs none).
+
+--scenario cancel: the test waits for the settings dialog, saves a screenshot of it (PNG, plus
+*-progress.png of the progress window), presses OK, waits for the progress window and presses
+Escape there. The run must end with status CANCEL and the image must keep its single layer: a
+cancelled run leaves the image as it was.
+
+--scenario last-values: OK in the dialog; the batch command then calls the procedure with
+RUN_WITH_LAST_VALS and nothing but the image, which must repeat the run exactly.
+"""
+
+import argparse
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import time
+import zlib
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import run_case  # noqa: E402
+
+TITLE = "Neural Style Transfer"
+
+
+def parse_args():
+    p = argparse.ArgumentParser()
+    for name in ("gimp", "plugin", "engine", "tests", "work", "screenshot"):
+        p.add_argument("--" + name, required=True)
+    p.add_argument("--po")
+    p.add_argument("--scenario", choices=["cancel", "last-values"], default="cancel")
+    return p.parse_args()
+
+
+def start_xvfb():
+    read_fd, write_fd = os.pipe()
+    xvfb = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1280x1024x24", "-nolisten",
+         "tcp"], pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.close(write_fd)
+    with os.fdopen(read_fd) as f:
+        display = f.readline().strip()
+    if not display:
+        xvfb.kill()
+        sys.exit("Xvfb did not start")
+    return xvfb, ":" + display
+
+
+def windows_named(env, title):
+    proc = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", f"^{title}$"],
+                          env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                          check=False)
+    return [w for w in proc.stdout.split() if w]
+
+
+def wait_for_window(env, title, exclude=(), timeout=60, gimp=None):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = [w for w in windows_named(env, title) if w not in exclude]
+        if found:
+            return found[0]
+        if gimp is not None and gimp.poll() is not None:
+            return None
+        time.sleep(0.3)
+    return None
+
+
+def xwd_to_png(xwd_path, png_path):
+    """Converts xwd's ZPixmap output (24 or 32 bits per pixel, TrueColor) to an RGB PNG."""
+    data = open(xwd_path, "rb").read()
+    header = struct.unpack(">25I", data[:100])
+    header_size, width, height = header[0], header[4], header[5]
+    byte_order, bits_per_pixel, bytes_per_line = header[7], header[11], header[12]
+    ncolors = header[19]
+    masks = header[14:17]
+    pixels = data[header_size + ncolors * 12:]
+    bpp = bits_per_pixel // 8
+    fmt = {4: "<I" if byte_order == 0 else ">I"}.get(bpp)
+    if fmt is None:
+        raise ValueError(f"unsupported xwd depth {bits_per_pixel}")
+    shifts = [(m & -m).bit_length() - 1 for m in masks]
+    rows = []
+    for y in range(height):
+        row = bytearray([0])
+        base = y * bytes_per_line
+        for x in range(width):
+            (v,) = struct.unpack_from(fmt, pixels, base + x * bpp)
+            row += bytes(((v & m) >> s) & 0xFF for m, s in zip(masks, shifts))
+        rows.append(bytes(row))
+
+    def chunk(kind, body):
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I",
+                                                                        zlib.crc32(kind + body))
+
+    with open(png_path, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n")
+        f.write(chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)))
+        f.write(chunk(b"IDAT", zlib.compress(b"".join(rows))))
+        f.write(chunk(b"IEND", b""))
+    distinct = len(set(rows[height // 2][1 + i * 3:4 + i * 3] for i in range(width)))
+    return width, height, distinct
+
+
+def screenshot(env, window, png_path):
+    xwd_path = png_path + ".xwd"
+    subprocess.run(["xwd", "-silent", "-id", window, "-out", xwd_path], env=env, check=True)
+    size = xwd_to_png(xwd_path, png_path)
+    os.remove(xwd_path)
+    return size
+
+
+def press(env, window, key):
+    subprocess.run(["xdotool", "windowfocus", "--sync", window], env=env, check=False,
+                   timeout=10)
+    subprocess.run(["xdotool", "key", "--clearmodifiers", key], env=env, check=False, timeout=10)
+
+
+def main():
+    args = parse_args()
+    checks = []
+
+    def check(name, ok, why=""):
+        checks.append(ok)
+        print(("PASS " if ok else "FAIL ") + name + ("" if ok or not why else f": {why}"))
+
+    # The profile template of the batch cases, with the built plug-in.
+    case_args = argparse.Namespace(gimp=args.gimp, plugin=args.plugin, engine=args.engine,
+                                   tests=args.tests, work=args.work, kind="python",
+                                   case="dialog", po=args.po, language="C")
+    template = run_case.ensure_profile_template(case_args)
+    case_dir = os.path.join(args.work, "cases", "dialog-" + args.scenario)
+    shutil.rmtree(case_dir, ignore_errors=True)
+    files = os.path.join(case_dir, "files")
+    os.makedirs(files)
+    run_case.write_style_png(os.path.join(files, "style.png"))
+    profile = os.path.join(case_dir, "profile")
+    shutil.copytree(template, profile, symlinks=True)
+    results = os.path.join(case_dir, "results.txt")
+
+    xvfb, display = start_xvfb()
+    gimp = None
+    try:
+        env = run_case.base_env(args.work, case_dir)
+        env.update({"DISPLAY": display, "GIMP3_DIRECTORY": profile})
+        function = {"cancel": "run_interactive",
+                    "last-values": "run_interactive_then_last_values"}[args.scenario]
+        command = (
+            f"import sys; sys.path.insert(0, {args.tests!r}); import pycases; "
+            f"pycases.{function}({results!r}, {files!r})")
+        log_path = os.path.join(case_dir, "gimp.log")
+        with open(log_path, "w") as log:
+            gimp = subprocess.Popen(
+                [args.gimp, "-i", "-n", "-d", "-f", "--batch-interpreter=python-fu-eval",
+                 "-b", command, "--quit"], env=env, stdout=log, stderr=subprocess.STDOUT)
+
+        dialog = wait_for_window(env, TITLE, gimp=gimp)
+        check("settings dialog appears", dialog is not None)
+        if dialog and args.scenario == "last-values":
+            time.sleep(1.0)
+            press(env, dialog, "Return")
+        elif dialog:
+            time.sleep(1.5)  # let GTK draw the thumbnail and labels
+            w, h, distinct = screenshot(env, dialog, args.screenshot)
+            check("dialog screenshot", w >= 300 and h >= 300 and distinct > 3,
+                  f"{w}x{h}, {distinct} colours in the middle row")
+            print(f"screenshot: {args.screenshot} ({w}x{h})")
+            press(env, dialog, "Return")
+            progress = wait_for_window(env, TITLE, exclude=[dialog], timeout=60, gimp=gimp)
+            check("progress window appears after OK", progress is not None)
+            if progress:
+                time.sleep(2)
+                progress_png = args.screenshot.replace(".png", "-progress.png")
+                screenshot(env, progress, progress_png)
+                press(env, progress, "Escape")
+        try:
+            gimp.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            gimp.kill()
+            gimp.wait()
+            check("GIMP finishes after Cancel", False, "timed out")
+        lines = open(results).read().splitlines() if os.path.exists(results) else []
+        for line in lines:
+            if line.startswith(("PASS", "FAIL")):
+                check(line.split(" ", 1)[1], line.startswith("PASS"))
+        check("the batch command finished", "DONE" in lines)
+        if not all(checks):
+            print("--- gimp-console output ---")
+            print(open(log_path).read())
+    finally:
+        if gimp is not None and gimp.poll() is None:
+            gimp.kill()
+            gimp.wait()
+        xvfb.terminate()
+        xvfb.wait()
+    ok = bool(checks) and all(checks)
+    print(("PASS" if ok else "FAIL") + " dialog")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,408 @@
+"""Python-Fu test cases for the GIMP 3 plug-in, run inside gimp-console-3.0.
+
+run_case.py starts GIMP with --batch-interpreter=python-fu-eval and a batch command that imports
+this module and calls run(case, results, files). Each check writes "PASS name" or "FAIL name: why"
+to the results file, and "DONE" ends it; an exception (a broken API call, say) aborts before
+DONE, so it can never look like success.
+"""
+
+import gi
+
+gi.require_version("Gimp", "3.0")
+gi.require_version("Gegl", "0.4")
+from gi.repository import Gegl, Gimp, Gio  # noqa: E402
+
+PROC = "plug-in-neural-style"
+SUFFIX = " (neural style)"
+
+
+class Results:
+    def __init__(self, path):
+        self.out = open(path, "w", encoding="utf-8")
+
+    def check(self, name, ok, why=""):
+        line = ("PASS " if ok else "FAIL ") + name
+        if not ok and why:
+            line += ": " + str(why)
+        self.out.write(line + "\n")
+        self.out.flush()
+
+    def done(self):
+        self.out.write("DONE\n")
+        self.out.close()
+
+
+# --- Pictures --------------------------------------------------------------------------------
+
+
+def pattern_bytes(width, height, channels, seed):
+    """A smooth but busy test picture (so the network sees structure), as 8-bit bytes."""
+    data = bytearray(width * height * channels)
+    i = 0
+    for y in range(height):
+        for x in range(width):
+            r = (x * 255 // max(1, width - 1) + seed * 37) % 256
+            g = (y * 255 // max(1, height - 1) + seed * 91) % 256
+            b = ((x // 4 + y // 4) % 2) * 200 + 20
+            px = [r, g, b] if channels >= 3 else [(r + g) // 2]
+            if channels in (2, 4):
+                px.append(255)
+            data[i:i + channels] = bytes(px)
+            i += channels
+    return bytes(data)
+
+
+def layer_format(layer):
+    gray = layer.is_gray()
+    return ("Y'A u8" if layer.has_alpha() else "Y' u8") if gray else \
+           ("R'G'B'A u8" if layer.has_alpha() else "R'G'B' u8")
+
+
+def channels_of(fmt):
+    return {"Y' u8": 1, "Y'A u8": 2, "R'G'B' u8": 3, "R'G'B'A u8": 4}[fmt]
+
+
+def read_pixels(drawable, fmt=None):
+    fmt = fmt or layer_format(drawable)
+    buf = drawable.get_buffer()
+    rect = Gegl.Rectangle.new(0, 0, drawable.get_width(), drawable.get_height())
+    data = buf.get(rect, 1.0, fmt, Gegl.AbyssPolicy.CLAMP)
+    return bytes(data)
+
+
+def write_pixels(drawable, data):
+    buf = drawable.get_buffer()
+    rect = Gegl.Rectangle.new(0, 0, drawable.get_width(), drawable.get_height())
+    buf.set(rect, layer_format(drawable), data)
+    buf.flush()
+    drawable.update(0, 0, drawable.get_width(), drawable.get_height())
+
+
+def pixel(drawable, x, y):
+    fmt = layer_format(drawable)
+    n = channels_of(fmt)
+    data = read_pixels(drawable, fmt)
+    i = (y * drawable.get_width() + x) * n
+    return tuple(data[i:i + n])
+
+
+def make_image(width, height, name="Source", offset=(0, 0), gray=False,
+               precision=None, seed=1, extra=(8, 8)):
+    base = Gimp.ImageBaseType.GRAY if gray else Gimp.ImageBaseType.RGB
+    iw, ih = width + offset[0] + extra[0], height + offset[1] + extra[1]
+    if precision is None:
+        image = Gimp.Image.new(iw, ih, base)
+    else:
+        image = Gimp.Image.new_with_precision(iw, ih, base, precision)
+    layer = add_layer(image, width, height, name, offset, gray, seed)
+    return image, layer
+
+
+def add_layer(image, width, height, name, offset=(0, 0), gray=False, seed=1):
+    kind = Gimp.ImageType.GRAYA_IMAGE if gray else Gimp.ImageType.RGBA_IMAGE
+    layer = Gimp.Layer.new(image, name, width, height, kind, 100.0, Gimp.LayerMode.NORMAL)
+    image.insert_layer(layer, None, 0)
+    layer.set_offsets(*offset)
+    write_pixels(layer, pattern_bytes(width, height, 2 if gray else 4, seed))
+    return layer
+
+
+def make_style_file(path):
+    """run_case.py has written the style picture already (a plain PNG, see there)."""
+    return path
+
+
+def mean_abs_diff(a, b):
+    if len(a) != len(b):
+        return float("inf")
+    return sum(abs(x - y) for x, y in zip(a, b)) / max(1, len(a))
+
+
+def rgb_only(data, channels):
+    """Colour channels of interleaved 8-bit data, alpha dropped."""
+    if channels in (2, 4):
+        return bytes(v for i, v in enumerate(data) if i % channels != channels - 1)
+    return data
+
+
+# --- Running the procedure -------------------------------------------------------------------
+
+
+def run_plugin(image, drawables, style_file, **overrides):
+    """Calls plug-in-neural-style by name through the PDB with tiny, fast settings."""
+    proc = Gimp.get_pdb().lookup_procedure(PROC)
+    config = proc.create_config()
+    config.set_property("run-mode", overrides.pop("run-mode", Gimp.RunMode.NONINTERACTIVE))
+    config.set_property("image", image)
+    config.set_core_object_array("drawables", drawables)
+    config.set_property("style-file", Gio.File.new_for_path(style_file) if style_file else None)
+    settings = {
+        "content-weight": 1.0, "style-weight": 1000.0, "tv-weight": 0.001,
+        "iterations": 3, "max-size": 48, "seed": 1234,
+        "optimizer": "adam", "init": "content", "preserve-colors": False, "device": "cpu",
+    }
+    settings.update(overrides)
+    for name, value in settings.items():
+        config.set_property(name, value)
+    result = proc.run(config)
+    status = result.index(0)
+    value = result.index(1) if result.length() > 1 else None
+    return status, value
+
+
+def find_layer(image, name):
+    for layer in image.get_layers():
+        if layer.get_name() == name:
+            return layer
+    return None
+
+
+# --- Cases -----------------------------------------------------------------------------------
+
+
+def case_registration(r, files):
+    proc = Gimp.get_pdb().lookup_procedure(PROC)
+    r.check("procedure registered", proc is not None)
+    if proc is None:
+        return
+    names = [spec.get_name() for spec in proc.get_arguments()]
+    expected = ["run-mode", "image", "drawables", "style-file", "content-weight",
+                "style-weight", "tv-weight", "iterations", "max-size", "optimizer", "init",
+                "preserve-colors", "seed", "device", "weights-file"]
+    r.check("argument names", sorted(names) == sorted(expected), names)
+    r.check("menu label", proc.get_menu_label() == "Neural Style Transfer…",
+            proc.get_menu_label())
+    r.check("menu path", "<Image>/Filters/Artistic" in proc.get_menu_paths(),
+            proc.get_menu_paths())
+    returns = [spec.get_name() for spec in proc.get_return_values()]
+    r.check("returns the new layer", returns == ["new-layer"], returns)
+    config = proc.create_config()
+    for name, good, bad in [("optimizer", "lbfgs", "sgd"), ("init", "noise", "zeros"),
+                            ("device", "gpu", "tpu")]:
+        spec = config.find_property(name)
+        choice = Gimp.param_spec_choice_get_choice(spec)
+        r.check(name + " accepts " + good, choice.is_valid(good))
+        r.check(name + " rejects " + bad, not choice.is_valid(bad))
+
+
+def case_new_layer(r, files):
+    style = make_style_file(files + "/style.png")
+    image, source = make_image(64, 48, offset=(6, 4))
+    # A transparent corner, to see that the source's alpha is kept.
+    image.select_rectangle(Gimp.ChannelOps.REPLACE, 6, 4, 8, 8)
+    source.edit_clear()
+    Gimp.Selection.none(image)
+    before = read_pixels(source)
+    status, result = run_plugin(image, [source], style)
+    r.check("status success", status == Gimp.PDBStatusType.SUCCESS, status)
+    layers = image.get_layers()
+    r.check("one layer added", len(layers) == 2, len(layers))
+    if result is None:
+        r.check("a layer returned", False)
+        return
+    r.check("layer name", result.get_name() == "Source" + SUFFIX, result.get_name())
+    r.check("same size", (result.get_width(), result.get_height()) == (64, 48),
+            (result.get_width(), result.get_height()))
+    r.check("same offsets", result.get_offsets()[1:] == source.get_offsets()[1:],
+            (result.get_offsets(), source.get_offsets()))
+    r.check("directly above the source",
+            image.get_item_position(result) + 1 == image.get_item_position(source))
+    r.check("no mask without a selection", result.get_mask() is None)
+    r.check("transparent corner kept", pixel(result, 2, 2)[3] == 0, pixel(result, 2, 2))
+    r.check("opaque part kept", pixel(result, 40, 30)[3] == 255, pixel(result, 40, 30))
+    after = read_pixels(source)
+    d = mean_abs_diff(rgb_only(read_pixels(result), 4), rgb_only(after, 4))
+    r.check("result differs from the source", d > 0.5, d)
+    r.check("source pixels unchanged", before == after)
+    r.check("source name unchanged", source.get_name() == "Source")
+
+
+def case_selection(r, files):
+    style = make_style_file(files + "/style.png")
+    image, source = make_image(64, 64)
+    image.select_rectangle(Gimp.ChannelOps.REPLACE, 16, 16, 32, 32)
+    before = read_pixels(source)
+    status, result = run_plugin(image, [source], style)
+    r.check("status success", status == Gimp.PDBStatusType.SUCCESS, status)
+    if result is None:
+        r.check("a layer returned", False)
+        return
+    r.check("same size as the source", (result.get_width(), result.get_height()) == (64, 64))
+    mask = result.get_mask()
+    r.check("masked by the selection", mask is not None)
+    if mask is not None:
+        r.check("mask hides the outside", pixel(mask, 4, 4)[0] == 0, pixel(mask, 4, 4))
+        r.check("mask shows the inside", pixel(mask, 32, 32)[0] == 255, pixel(mask, 32, 32))
+    r.check("outside the box equals the source", pixel(result, 4, 4) == pixel(source, 4, 4))
+    r.check("outside the box equals the source (far corner)",
+            pixel(result, 60, 60) == pixel(source, 60, 60))
+    res, src = read_pixels(result), read_pixels(source)
+    inside = lambda data: bytes(data[(y * 64 + x) * 4 + c] for y in range(16, 48)
+                                for x in range(16, 48) for c in range(3))
+    d = mean_abs_diff(inside(res), inside(src))
+    r.check("inside the box differs", d > 0.5, d)
+    r.check("source pixels unchanged", before == src)
+    r.check("selection kept", not Gimp.Selection.is_empty(image))
+
+
+def case_missing_style(r, files):
+    # GIMP 3 itself validates file arguments declared for opening: a path that does not exist
+    # is refused with a calling error naming the argument, before the plug-in even starts.
+    image, source = make_image(48, 48)
+    status, message = run_plugin(image, [source], files + "/no-such-style.png")
+    r.check("error status", status in (Gimp.PDBStatusType.CALLING_ERROR,
+                                       Gimp.PDBStatusType.EXECUTION_ERROR), (status, message))
+    r.check("no layer added", len(image.get_layers()) == 1, len(image.get_layers()))
+    r.check("message names the argument", "style-file" in str(message), message)
+
+
+def case_unreadable_style(r, files):
+    # A file that exists but is no picture gets past GIMP's check and is the plug-in's to report.
+    path = files + "/not-a-picture.png"
+    with open(path, "wb") as f:
+        f.write(b"this is not an image\n" * 10)
+    image, source = make_image(48, 48)
+    status, message = run_plugin(image, [source], path)
+    r.check("error status", status == Gimp.PDBStatusType.EXECUTION_ERROR, (status, message))
+    r.check("no layer added", len(image.get_layers()) == 1, len(image.get_layers()))
+    r.check("message names the file", "not-a-picture.png" in str(message), message)
+
+
+def case_no_style(r, files):
+    image, source = make_image(48, 48)
+    status, message = run_plugin(image, [source], None)
+    r.check("error status", status == Gimp.PDBStatusType.EXECUTION_ERROR, (status, message))
+    r.check("no layer added", len(image.get_layers()) == 1)
+    r.check("message asks for a style image", "style image" in str(message), message)
+
+
+def case_two_layers(r, files):
+    style = make_style_file(files + "/style.png")
+    image, first = make_image(48, 40, name="First", offset=(2, 3), seed=1)
+    second = add_layer(image, 40, 48, "Second", offset=(10, 1), seed=2)
+    image.set_selected_layers([first, second])
+    status, result = run_plugin(image, [first, second], style)
+    r.check("status success", status == Gimp.PDBStatusType.SUCCESS, status)
+    r.check("two layers added", len(image.get_layers()) == 4, len(image.get_layers()))
+    for source in (first, second):
+        name = source.get_name() + SUFFIX
+        out = find_layer(image, name)
+        r.check(name + " exists", out is not None)
+        if out is None:
+            continue
+        r.check(name + " size", (out.get_width(), out.get_height()) ==
+                (source.get_width(), source.get_height()))
+        r.check(name + " offsets", out.get_offsets()[1:] == source.get_offsets()[1:])
+        r.check(name + " above its source",
+                image.get_item_position(out) + 1 == image.get_item_position(source))
+    r.check("returns the first result",
+            result is not None and result.get_name() == "First" + SUFFIX)
+
+
+def case_grayscale(r, files):
+    style = make_style_file(files + "/style.png")
+    image, source = make_image(48, 48, gray=True)
+    before = read_pixels(source)
+    status, result = run_plugin(image, [source], style)
+    r.check("status success", status == Gimp.PDBStatusType.SUCCESS, status)
+    if result is None:
+        r.check("a layer returned", False)
+        return
+    r.check("result is gray", result.is_gray())
+    d = mean_abs_diff(rgb_only(read_pixels(result), 2), rgb_only(read_pixels(source), 2))
+    r.check("result differs from the source", d > 0.5, d)
+    r.check("source pixels unchanged", before == read_pixels(source))
+
+
+def case_high_bit_depth(r, files):
+    style = make_style_file(files + "/style.png")
+    image, source = make_image(48, 48, precision=Gimp.Precision.FLOAT_NON_LINEAR)
+    before = read_pixels(source, "R'G'B'A float")
+    status, result = run_plugin(image, [source], style, **{"preserve-colors": True})
+    r.check("status success", status == Gimp.PDBStatusType.SUCCESS, status)
+    if result is None:
+        r.check("a layer returned", False)
+        return
+    # 4 channels of 32-bit float: the result was not squeezed through 8 or 16 bits.
+    r.check("result is 32-bit float", result.get_bpp() == 16, result.get_bpp())
+    after = read_pixels(result, "R'G'B'A float")
+    r.check("result differs from the source", after != before)
+    r.check("source pixels unchanged", before == read_pixels(source, "R'G'B'A float"))
+
+
+def case_options(r, files):
+    """Every choice nick and the boolean reach the engine without a calling error."""
+    style = make_style_file(files + "/style.png")
+    image, source = make_image(40, 40)
+    status, message = run_plugin(image, [source], style, optimizer="lbfgs", init="noise",
+                                 **{"preserve-colors": True, "iterations": 2, "device": "auto"})
+    r.check("lbfgs, noise, preserve colours, auto device", status == Gimp.PDBStatusType.SUCCESS,
+            message)
+    broken = files + "/broken.safetensors"
+    with open(broken, "wb") as f:
+        f.write(b"\x08\x00\x00\x00\x00\x00\x00\x00{broken}")
+    status, message = run_plugin(image, [source], style,
+                                 **{"weights-file": Gio.File.new_for_path(broken)})
+    r.check("broken weights file is an error", status == Gimp.PDBStatusType.EXECUTION_ERROR,
+            (status, message))
+    r.check("weights message says so", "weights" in str(message).lower(), message)
+    r.check("only the first run added a layer", len(image.get_layers()) == 2)
+
+
+def case_german(r, files):
+    """Run with LANGUAGE=de: the plug-in's own catalogue names the layer and the errors."""
+    image, source = make_image(48, 48)
+    status, result = run_plugin(image, [source], files + "/style.png")
+    r.check("status success", status == Gimp.PDBStatusType.SUCCESS, status)
+    name = result.get_name() if result else None
+    r.check("German layer name", name == "Source (neuronaler Stil)", name)
+    status, message = run_plugin(image, [source], None)
+    r.check("German error message", "Stilbild" in str(message), message)
+    proc = Gimp.get_pdb().lookup_procedure(PROC)
+    r.check("German menu label", proc.get_menu_label() == "Neuronaler Stiltransfer …",
+            proc.get_menu_label())
+
+
+CASES = {name[len("case_"):]: fn for name, fn in globals().items() if name.startswith("case_")}
+
+
+def run(case, results_path, files):
+    r = Results(results_path)
+    CASES[case](r, files)
+    r.done()
+
+
+def run_interactive(results_path, files):
+    """For dialog_test.py: an interactive run that the test cancels from the progress window."""
+    r = Results(results_path)
+    image, source = make_image(64, 64)
+    status, _ = run_plugin(image, [source], files + "/style.png",
+                           **{"run-mode": Gimp.RunMode.INTERACTIVE, "iterations": 2000,
+                              "max-size": 64})
+    r.check("cancelled run reports CANCEL", status == Gimp.PDBStatusType.CANCEL, status)
+    r.check("cancelled run adds no layer", len(image.get_layers()) == 1,
+            len(image.get_layers()))
+    r.done()
+
+
+def run_interactive_then_last_values(results_path, files):
+    """For dialog_test.py: OK in the dialog, then a RUN_WITH_LAST_VALS call that sets nothing
+    but the image must repeat that run, style file included (GIMP 3 keeps the last values of
+    interactive runs in the procedure config)."""
+    r = Results(results_path)
+    image, source = make_image(48, 48)
+    status, first = run_plugin(image, [source], files + "/style.png",
+                               **{"run-mode": Gimp.RunMode.INTERACTIVE, "iterations": 2,
+                                  "max-size": 32, "seed": 99})
+    r.check("interactive run succeeds", status == Gimp.PDBStatusType.SUCCESS, first)
+    proc = Gimp.get_pdb().lookup_procedure(PROC)
+    config = proc.create_config()
+    config.set_property("run-mode", Gimp.RunMode.WITH_LAST_VALS)
+    config.set_property("image", image)
+    config.set_core_object_array("drawables", [source])
+    result = proc.run(config)
+    status, second = result.index(0), result.index(1)
+    r.check("run with last values succeeds", status == Gimp.PDBStatusType.SUCCESS, second)
+    if status == Gimp.PDBStatusType.SUCCESS and first is not None:
+        r.check("last values give the same result", read_pixels(first) == read_pixels(second))
+    r.done()

@@ -1,0 +1,18 @@
+; Script-Fu: two selected layers give two result layers, each above its source.
+(let* ((made (make-test-image 48 40 2 3))
+       (image (car made))
+       (first (cadr made))
+       (second (add-test-layer image "Second" 40 48 10 1)))
+  (gimp-image-set-selected-layers image (vector first second))
+  (run-neural-style image (vector first second) style-file)
+  (check "two layers added" (= (layer-count image) 4))
+  (let ((a (find-layer image "Source (neural style)"))
+        (b (find-layer image "Second (neural style)")))
+    (check "first result exists" (not (equal? a #f)))
+    (check "second result exists" (not (equal? b #f)))
+    (if (and a b)
+        (begin
+          (check "first result size" (and (= (width-of a) 48) (= (height-of a) 40)))
+          (check "second result size" (and (= (width-of b) 40) (= (height-of b) 48)))
+          (check "second result offsets" (equal? (offsets-of b) (offsets-of second)))))))
+(finish)

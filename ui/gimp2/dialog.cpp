@@ -1,0 +1,423 @@
+#include "ui/gimp2/dialog.h"
+
+#include <libgimp/gimp.h>
+#include <libgimp/gimpui.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <memory>
+
+#include "common/i18n.h"
+#include "common/messages.h"
+#include "common/text_format.h"
+#include "common/weights.h"
+
+namespace neural_style::plugin::ui {
+namespace {
+
+constexpr gint kResponseReset = 1;
+constexpr int kThumbnailSize = 128;
+
+struct WidgetDestroyer {
+  void operator()(GtkWidget* w) const { gtk_widget_destroy(w); }
+};
+using WidgetPtr = std::unique_ptr<GtkWidget, WidgetDestroyer>;
+
+// Everything the settings dialog's callbacks need. Lives on run_settings_dialog()'s stack for
+// as long as the dialog exists.
+struct DialogState {
+  Values values;
+  DialogContext context;
+  GtkWidget* dialog = nullptr;
+  GtkWidget* style_chooser = nullptr;
+  GtkWidget* style_thumbnail = nullptr;
+  GtkWidget* weights_chooser = nullptr;
+  GtkWidget* weights_status = nullptr;
+  GtkWidget* estimate = nullptr;
+  GtkWidget* preserve_colors = nullptr;
+  std::array<GtkObject*, kParamCount> adjustments{};  // Int and Float rows
+  std::array<GtkWidget*, kParamCount> combos{};       // Choice rows
+};
+
+void set_tooltip(GtkWidget* widget, ParamId id) {
+  gimp_help_set_help_data(widget, _(param_spec(id).tooltip), nullptr);
+}
+
+bool on_gpu(const DialogState& s) {
+  return s.values.device == kDeviceGpu || (s.values.device == kDeviceAuto && s.context.gpu_available);
+}
+
+void update_estimate(DialogState* s) {
+  const neural_style::Estimate e = neural_style::estimate(
+      s->context.region_width, s->context.region_height, to_engine_params(s->values), on_gpu(*s));
+  gtk_label_set_text(GTK_LABEL(s->estimate), estimate_text(e, on_gpu(*s)).c_str());
+}
+
+void update_weights_status(DialogState* s) {
+  const WeightsStatus st = weights_status(s->values.weights_file);
+  gtk_label_set_text(GTK_LABEL(s->weights_status), st.text.c_str());
+}
+
+void update_thumbnail(DialogState* s) {
+  GtkImage* image = GTK_IMAGE(s->style_thumbnail);
+  const std::string& path = s->values.style_file;
+  GdkPixbuf* pixbuf = nullptr;
+  if (!path.empty())
+    pixbuf = gdk_pixbuf_new_from_file_at_scale(path.c_str(), kThumbnailSize, kThumbnailSize,
+                                               TRUE, nullptr);
+  if (pixbuf) {
+    gtk_image_set_from_pixbuf(image, pixbuf);
+    g_object_unref(pixbuf);
+  } else {
+    // GDK cannot preview every format GIMP loads; the run itself uses GIMP's loaders.
+    gtk_image_set_from_stock(image, GTK_STOCK_MISSING_IMAGE, GTK_ICON_SIZE_DIALOG);
+  }
+  gtk_dialog_set_response_sensitive(GTK_DIALOG(s->dialog), GTK_RESPONSE_OK, !path.empty());
+}
+
+std::string chooser_filename(GtkWidget* chooser) {
+  gchar* f = gtk_file_chooser_get_filename(GTK_FILE_CHOOSER(chooser));
+  std::string out(f ? f : "");
+  g_free(f);
+  return out;
+}
+
+void on_style_changed(GtkWidget* chooser, gpointer data) {
+  auto* s = static_cast<DialogState*>(data);
+  const std::string f = chooser_filename(chooser);
+  // GTK 2's chooser button reports an empty selection while it is still being set up.
+  if (f.empty()) return;
+  s->values.style_file = f;
+  update_thumbnail(s);
+}
+
+void on_weights_changed(GtkWidget* chooser, gpointer data) {
+  auto* s = static_cast<DialogState*>(data);
+  s->values.weights_file = chooser_filename(chooser);
+  update_weights_status(s);
+}
+
+void on_weights_default(GtkWidget*, gpointer data) {
+  auto* s = static_cast<DialogState*>(data);
+  gtk_file_chooser_unselect_all(GTK_FILE_CHOOSER(s->weights_chooser));
+  s->values.weights_file.clear();
+  update_weights_status(s);
+}
+
+void on_number_changed(GtkAdjustment* adjustment, gpointer data) {
+  auto* s = static_cast<DialogState*>(data);
+  const auto id = static_cast<ParamId>(
+      GPOINTER_TO_INT(g_object_get_data(G_OBJECT(adjustment), "param-id")));
+  set_number(&s->values, id, gtk_adjustment_get_value(adjustment));
+  update_estimate(s);
+}
+
+void on_choice_changed(GtkWidget* combo, gpointer data) {
+  auto* s = static_cast<DialogState*>(data);
+  const auto id =
+      static_cast<ParamId>(GPOINTER_TO_INT(g_object_get_data(G_OBJECT(combo), "param-id")));
+  gint value = 0;
+  if (gimp_int_combo_box_get_active(GIMP_INT_COMBO_BOX(combo), &value))
+    set_number(&s->values, id, value);
+  update_estimate(s);
+}
+
+void on_preserve_toggled(GtkToggleButton* toggle, gpointer data) {
+  static_cast<DialogState*>(data)->values.preserve_colors = gtk_toggle_button_get_active(toggle);
+}
+
+void on_new_seed(GtkWidget*, gpointer data) {
+  auto* s = static_cast<DialogState*>(data);
+  gtk_adjustment_set_value(GTK_ADJUSTMENT(s->adjustments[kSeed]),
+                           g_random_int_range(0, G_MAXINT32));
+}
+
+gboolean device_sensitive(gint value, gpointer data) {
+  return value != kDeviceGpu || static_cast<DialogState*>(data)->context.gpu_available;
+}
+
+GtkObject* add_scale(DialogState* s, GtkTable* table, int row, ParamId id) {
+  const ParamSpec& spec = param_spec(id);
+  const bool is_float = spec.type == ParamType::Float;
+  const double step = is_float ? 1.0 / std::max(1.0, std::pow(10.0, spec.digits - 1)) : 1.0;
+  GtkObject* adj = gimp_scale_entry_new(
+      table, 0, row, _(spec.label), 200, 8, get_number(s->values, id), spec.soft_min,
+      spec.soft_max, step, is_float ? step * 10 : 10, is_float ? spec.digits : 0, FALSE, spec.min,
+      spec.max, _(spec.tooltip), nullptr);
+  if (spec.logarithmic) gimp_scale_entry_set_logarithmic(adj, TRUE);
+  g_object_set_data(G_OBJECT(adj), "param-id", GINT_TO_POINTER(id));
+  g_signal_connect(adj, "value-changed", G_CALLBACK(on_number_changed), s);
+  s->adjustments[id] = adj;
+  return adj;
+}
+
+GtkWidget* add_combo(DialogState* s, GtkTable* table, int row, ParamId id) {
+  const ParamSpec& spec = param_spec(id);
+  // An empty GimpIntComboBox (it creates its own GimpIntStore), filled from the table.
+  GtkWidget* combo = GTK_WIDGET(g_object_new(GIMP_TYPE_INT_COMBO_BOX, nullptr));
+  for (std::size_t i = 0; i < spec.choices.size(); ++i)
+    gimp_int_combo_box_append(GIMP_INT_COMBO_BOX(combo), GIMP_INT_STORE_VALUE,
+                              static_cast<gint>(i), GIMP_INT_STORE_LABEL, _(spec.choices[i]), -1);
+  g_object_set_data(G_OBJECT(combo), "param-id", GINT_TO_POINTER(id));
+  gimp_int_combo_box_set_active(GIMP_INT_COMBO_BOX(combo),
+                                static_cast<gint>(get_number(s->values, id)));
+  g_signal_connect(combo, "changed", G_CALLBACK(on_choice_changed), s);
+  set_tooltip(combo, id);
+  gimp_table_attach_aligned(table, 0, row, _(spec.label), 0.0, 0.5, combo, 2, FALSE);
+  s->combos[id] = combo;
+  return combo;
+}
+
+GtkWidget* small_label(const std::string& text) {
+  GtkWidget* label = gtk_label_new(text.c_str());
+  gtk_misc_set_alignment(GTK_MISC(label), 0.0, 0.5);
+  gtk_label_set_line_wrap(GTK_LABEL(label), TRUE);
+  gtk_widget_set_size_request(label, 420, -1);
+  gimp_label_set_attributes(GTK_LABEL(label), PANGO_ATTR_SCALE, PANGO_SCALE_SMALL, -1);
+  return label;
+}
+
+GtkWidget* framed(const char* title, GtkWidget* child) {
+  GtkWidget* frame = gimp_frame_new(title);
+  gtk_container_add(GTK_CONTAINER(frame), child);
+  return frame;
+}
+
+GtkWidget* build_style_section(DialogState* s) {
+  GtkWidget* hbox = gtk_hbox_new(FALSE, 12);
+
+  GtkWidget* left = gtk_vbox_new(FALSE, 6);
+  gtk_box_pack_start(GTK_BOX(hbox), left, TRUE, TRUE, 0);
+  s->style_chooser =
+      gtk_file_chooser_button_new(_("Choose a Style Image"), GTK_FILE_CHOOSER_ACTION_OPEN);
+  GtkFileFilter* images = gtk_file_filter_new();
+  gtk_file_filter_set_name(images, _("Images"));
+  gtk_file_filter_add_pixbuf_formats(images);
+  gtk_file_chooser_add_filter(GTK_FILE_CHOOSER(s->style_chooser), images);
+  GtkFileFilter* all = gtk_file_filter_new();
+  gtk_file_filter_set_name(all, _("All files"));
+  gtk_file_filter_add_pattern(all, "*");
+  gtk_file_chooser_add_filter(GTK_FILE_CHOOSER(s->style_chooser), all);
+  if (!s->values.style_file.empty())
+    gtk_file_chooser_set_filename(GTK_FILE_CHOOSER(s->style_chooser), s->values.style_file.c_str());
+  set_tooltip(s->style_chooser, kStyleFile);
+  g_signal_connect(s->style_chooser, "selection-changed", G_CALLBACK(on_style_changed), s);
+  GtkWidget* label = gtk_label_new_with_mnemonic(_(param_spec(kStyleFile).label));
+  gtk_misc_set_alignment(GTK_MISC(label), 0.0, 0.5);
+  gtk_label_set_mnemonic_widget(GTK_LABEL(label), s->style_chooser);
+  gtk_box_pack_start(GTK_BOX(left), label, FALSE, FALSE, 0);
+  gtk_box_pack_start(GTK_BOX(left), s->style_chooser, FALSE, FALSE, 0);
+
+  GtkWidget* thumb_frame = gtk_frame_new(nullptr);
+  gtk_frame_set_shadow_type(GTK_FRAME(thumb_frame), GTK_SHADOW_IN);
+  s->style_thumbnail = gtk_image_new();
+  gtk_widget_set_size_request(s->style_thumbnail, kThumbnailSize, kThumbnailSize);
+  gtk_container_add(GTK_CONTAINER(thumb_frame), s->style_thumbnail);
+  gimp_help_set_help_data(thumb_frame, _("A preview of the chosen style image."), nullptr);
+  gtk_box_pack_start(GTK_BOX(hbox), thumb_frame, FALSE, FALSE, 0);
+  return framed(_("Style"), hbox);
+}
+
+GtkWidget* build_settings_section(DialogState* s) {
+  GtkWidget* vbox = gtk_vbox_new(FALSE, 6);
+  // One table for sliders and choices, so that all labels line up in one column.
+  GtkWidget* table = gtk_table_new(9, 3, FALSE);
+  gtk_table_set_col_spacings(GTK_TABLE(table), 6);
+  gtk_table_set_row_spacings(GTK_TABLE(table), 4);
+  int row = 0;
+  for (ParamId id : {kContentWeight, kStyleWeight, kTvWeight, kIterations, kMaxSize})
+    add_scale(s, GTK_TABLE(table), row++, id);
+  add_combo(s, GTK_TABLE(table), row++, kOptimizer);
+  add_combo(s, GTK_TABLE(table), row++, kInit);
+
+  // Seed: a spin button and a button that draws a new one.
+  GtkObject* seed_adj = gtk_adjustment_new(s->values.seed, 0, G_MAXINT32, 1, 100, 0);
+  GtkWidget* seed_spin = gtk_spin_button_new(GTK_ADJUSTMENT(seed_adj), 1, 0);
+  gtk_spin_button_set_numeric(GTK_SPIN_BUTTON(seed_spin), TRUE);
+  g_object_set_data(G_OBJECT(seed_adj), "param-id", GINT_TO_POINTER(kSeed));
+  g_signal_connect(seed_adj, "value-changed", G_CALLBACK(on_number_changed), s);
+  s->adjustments[kSeed] = seed_adj;
+  set_tooltip(seed_spin, kSeed);
+  GtkWidget* seed_box = gtk_hbox_new(FALSE, 6);
+  gtk_box_pack_start(GTK_BOX(seed_box), seed_spin, TRUE, TRUE, 0);
+  GtkWidget* new_seed = gtk_button_new_with_mnemonic(_("New See_d"));
+  gimp_help_set_help_data(new_seed, _("Draw a new random seed for a different variation."),
+                          nullptr);
+  g_signal_connect(new_seed, "clicked", G_CALLBACK(on_new_seed), s);
+  gtk_box_pack_start(GTK_BOX(seed_box), new_seed, FALSE, FALSE, 0);
+  gimp_table_attach_aligned(GTK_TABLE(table), 0, row++, _(param_spec(kSeed).label), 0.0, 0.5,
+                            seed_box, 2, FALSE);
+
+  GtkWidget* device = add_combo(s, GTK_TABLE(table), row++, kDevice);
+  gimp_int_combo_box_set_sensitivity(GIMP_INT_COMBO_BOX(device), device_sensitive, s, nullptr);
+  gtk_box_pack_start(GTK_BOX(vbox), table, FALSE, FALSE, 0);
+  if (!s->context.gpu_available) {
+    if (s->values.device == kDeviceGpu)
+      gimp_int_combo_box_set_active(GIMP_INT_COMBO_BOX(device), kDeviceAuto);
+    const std::string reason =
+        format(_("GPU not available: %s"), s->context.gpu_unavailable_reason.c_str());
+    gtk_box_pack_start(GTK_BOX(vbox), small_label(reason), FALSE, FALSE, 0);
+  }
+
+  s->preserve_colors = gtk_check_button_new_with_mnemonic(_(param_spec(kPreserveColors).label));
+  gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(s->preserve_colors), s->values.preserve_colors);
+  set_tooltip(s->preserve_colors, kPreserveColors);
+  g_signal_connect(s->preserve_colors, "toggled", G_CALLBACK(on_preserve_toggled), s);
+  gtk_box_pack_start(GTK_BOX(vbox), s->preserve_colors, FALSE, FALSE, 0);
+  return framed(_("Settings"), vbox);
+}
+
+GtkWidget* build_weights_section(DialogState* s) {
+  GtkWidget* vbox = gtk_vbox_new(FALSE, 6);
+  GtkWidget* hbox = gtk_hbox_new(FALSE, 6);
+  s->weights_chooser =
+      gtk_file_chooser_button_new(_("Choose VGG-19 Weights"), GTK_FILE_CHOOSER_ACTION_OPEN);
+  GtkFileFilter* filter = gtk_file_filter_new();
+  gtk_file_filter_set_name(filter, _("Safetensors files"));
+  gtk_file_filter_add_pattern(filter, "*.safetensors");
+  gtk_file_chooser_add_filter(GTK_FILE_CHOOSER(s->weights_chooser), filter);
+  if (!s->values.weights_file.empty())
+    gtk_file_chooser_set_filename(GTK_FILE_CHOOSER(s->weights_chooser),
+                                  s->values.weights_file.c_str());
+  set_tooltip(s->weights_chooser, kWeightsFile);
+  g_signal_connect(s->weights_chooser, "file-set", G_CALLBACK(on_weights_changed), s);
+  GtkWidget* label = gtk_label_new_with_mnemonic(_(param_spec(kWeightsFile).label));
+  gtk_label_set_mnemonic_widget(GTK_LABEL(label), s->weights_chooser);
+  gtk_box_pack_start(GTK_BOX(hbox), label, FALSE, FALSE, 0);
+  gtk_box_pack_start(GTK_BOX(hbox), s->weights_chooser, TRUE, TRUE, 0);
+  GtkWidget* use_default = gtk_button_new_with_mnemonic(_("Defa_ult"));
+  gimp_help_set_help_data(use_default,
+                          _("Forget the chosen file and search the default model folders."),
+                          nullptr);
+  g_signal_connect(use_default, "clicked", G_CALLBACK(on_weights_default), s);
+  gtk_box_pack_start(GTK_BOX(hbox), use_default, FALSE, FALSE, 0);
+  gtk_box_pack_start(GTK_BOX(vbox), hbox, FALSE, FALSE, 0);
+
+  s->weights_status = small_label("");
+  gimp_help_set_help_data(s->weights_status,
+                          _("Whether pretrained VGG-19 weights were found. Without them the "
+                            "result comes from an untrained network and looks like noise."),
+                          nullptr);
+  gtk_box_pack_start(GTK_BOX(vbox), s->weights_status, FALSE, FALSE, 0);
+  return framed(_("Model"), vbox);
+}
+
+void reset(DialogState* s) {
+  // The style image is the one choice Reset keeps: it is the input, not a setting.
+  const Values defaults = default_values();
+  for (ParamId id : {kContentWeight, kStyleWeight, kTvWeight, kIterations, kMaxSize, kSeed})
+    gtk_adjustment_set_value(GTK_ADJUSTMENT(s->adjustments[id]), get_number(defaults, id));
+  for (ParamId id : {kOptimizer, kInit, kDevice})
+    gimp_int_combo_box_set_active(GIMP_INT_COMBO_BOX(s->combos[id]),
+                                  static_cast<gint>(get_number(defaults, id)));
+  gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(s->preserve_colors), defaults.preserve_colors);
+  on_weights_default(nullptr, s);
+  update_estimate(s);
+}
+
+}  // namespace
+
+const char* dialog_title() { return _("Neural Style Transfer"); }
+
+const char* run_window_title() { return _("Neural Style Transfer: running"); }
+
+bool run_settings_dialog(Values* values, const DialogContext& context) {
+  DialogState s;
+  s.values = *values;
+  s.context = context;
+
+  WidgetPtr dialog(gimp_dialog_new(dialog_title(), kBinaryName, nullptr, GtkDialogFlags(0),
+                                   gimp_standard_help_func, kProcedureName, _("_Reset"),
+                                   kResponseReset, GTK_STOCK_CANCEL, GTK_RESPONSE_CANCEL,
+                                   GTK_STOCK_OK, GTK_RESPONSE_OK, nullptr));
+  s.dialog = dialog.get();
+  gtk_dialog_set_alternative_button_order(GTK_DIALOG(s.dialog), kResponseReset, GTK_RESPONSE_OK,
+                                           GTK_RESPONSE_CANCEL, -1);
+  gimp_window_set_transient(GTK_WINDOW(s.dialog));
+  gimp_help_set_help_data(
+      gtk_dialog_get_widget_for_response(GTK_DIALOG(s.dialog), kResponseReset),
+      _("Set every control except the style image back to its default."), nullptr);
+
+  GtkWidget* main_box = gtk_vbox_new(FALSE, 12);
+  gtk_container_set_border_width(GTK_CONTAINER(main_box), 12);
+  gtk_box_pack_start(GTK_BOX(gtk_dialog_get_content_area(GTK_DIALOG(s.dialog))), main_box, TRUE,
+                     TRUE, 0);
+  gtk_box_pack_start(GTK_BOX(main_box), build_style_section(&s), FALSE, FALSE, 0);
+  gtk_box_pack_start(GTK_BOX(main_box), build_settings_section(&s), FALSE, FALSE, 0);
+  gtk_box_pack_start(GTK_BOX(main_box), build_weights_section(&s), FALSE, FALSE, 0);
+  s.estimate = small_label("");
+  gimp_help_set_help_data(s.estimate,
+                          _("A rough estimate for the current layer (or selection) and settings, "
+                            "assuming a typical machine."),
+                          nullptr);
+  gtk_box_pack_start(GTK_BOX(main_box), framed(_("Estimate"), s.estimate), FALSE, FALSE, 0);
+
+  update_thumbnail(&s);
+  update_weights_status(&s);
+  update_estimate(&s);
+  gtk_widget_show_all(s.dialog);
+
+  gint response;
+  while ((response = gimp_dialog_run(GIMP_DIALOG(s.dialog))) == kResponseReset) reset(&s);
+  const bool ok = response == GTK_RESPONSE_OK;
+  if (ok) *values = clamped(s.values);
+  return ok;
+}
+
+// --- RunWindow ---------------------------------------------------------------------------------
+
+struct RunWindow::Widgets {
+  WidgetPtr dialog;
+  GtkWidget* bar = nullptr;
+  bool cancelled = false;
+};
+
+RunWindow::RunWindow() : w_(std::make_unique<Widgets>()) {
+  w_->dialog.reset(gimp_dialog_new(run_window_title(), "gimp-neural-style-progress",
+                                   nullptr, GtkDialogFlags(0), nullptr, nullptr,
+                                   GTK_STOCK_CANCEL, GTK_RESPONSE_CANCEL, nullptr));
+  GtkWidget* d = w_->dialog.get();
+  gimp_window_set_transient(GTK_WINDOW(d));
+  GtkWidget* vbox = gtk_vbox_new(FALSE, 6);
+  gtk_container_set_border_width(GTK_CONTAINER(vbox), 12);
+  gtk_box_pack_start(GTK_BOX(gtk_dialog_get_content_area(GTK_DIALOG(d))), vbox, TRUE, TRUE, 0);
+  w_->bar = gtk_progress_bar_new();
+  gtk_widget_set_size_request(w_->bar, 480, -1);
+  gtk_progress_bar_set_ellipsize(GTK_PROGRESS_BAR(w_->bar), PANGO_ELLIPSIZE_END);
+  gtk_progress_bar_set_text(GTK_PROGRESS_BAR(w_->bar), _("Neural style: starting…"));
+  gtk_box_pack_start(GTK_BOX(vbox), w_->bar, FALSE, FALSE, 0);
+  gimp_help_set_help_data(
+      gtk_dialog_get_widget_for_response(GTK_DIALOG(d), GTK_RESPONSE_CANCEL),
+      _("Stop the run. The image stays exactly as it was."), nullptr);
+
+  auto on_cancel = +[](GtkWidget* dialog, gint, gpointer data) {
+    static_cast<Widgets*>(data)->cancelled = true;
+    gtk_dialog_set_response_sensitive(GTK_DIALOG(dialog), GTK_RESPONSE_CANCEL, FALSE);
+  };
+  g_signal_connect(d, "response", G_CALLBACK(on_cancel), w_.get());
+  // Closing the window means Cancel too; returning TRUE keeps it alive until the run stops.
+  auto on_delete = +[](GtkWidget*, GdkEvent*, gpointer data) -> gboolean {
+    static_cast<Widgets*>(data)->cancelled = true;
+    return TRUE;
+  };
+  g_signal_connect(d, "delete-event", G_CALLBACK(on_delete), w_.get());
+  gtk_widget_show_all(d);
+}
+
+RunWindow::~RunWindow() = default;
+
+void RunWindow::update(double fraction, const std::string& text) {
+  gtk_progress_bar_set_fraction(GTK_PROGRESS_BAR(w_->bar), fraction);
+  gtk_progress_bar_set_text(GTK_PROGRESS_BAR(w_->bar),
+                            w_->cancelled ? _("Cancelling…") : text.c_str());
+}
+
+bool RunWindow::cancel_requested() const { return w_->cancelled; }
+
+void RunWindow::pump() {
+  while (gtk_events_pending()) gtk_main_iteration_do(FALSE);
+  g_usleep(30 * 1000);
+}
+
+}  // namespace neural_style::plugin::ui

@@ -1,0 +1,52 @@
+// The GIMP 3 (GTK 3, libgimpui-3.0) dialogs of the plug-in: the settings dialog and the small
+// window that shows progress and offers Cancel while the engine runs.
+//
+// The settings dialog is a GimpProcedureDialog built from the procedure's config, so GIMP
+// itself keeps the last values; this file adds only what the config cannot describe: slider
+// ranges from the parameter table, the style thumbnail, the weights status and the estimate.
+#pragma once
+
+#include <libgimp/gimp.h>
+
+#include <memory>
+#include <string>
+
+namespace neural_style::plugin::ui {
+
+// What the dialog needs to know about the current run besides the config.
+struct DialogContext {
+  int region_width = 0;  // the area that will be processed (selection box or layer)
+  int region_height = 0;
+  int layer_count = 1;   // selected layers; each is processed on its own
+  bool gpu_available = false;
+  std::string gpu_unavailable_reason;  // the device tooltip when the GPU choice is insensitive
+};
+
+// The window title the settings dialog carries (tests find the dialog by it).
+const char* dialog_title();
+
+// Shows the settings dialog on `config`. Returns true on OK, false on Cancel or when the window
+// is closed; the config then holds the chosen values.
+bool run_settings_dialog(GimpProcedure* procedure, GimpProcedureConfig* config,
+                         const DialogContext& context);
+
+// A small window with a progress bar and a Cancel button, shown while the engine works. It is
+// driven from the main thread through the runner's hooks.
+class RunWindow {
+ public:
+  RunWindow();
+  ~RunWindow();
+  RunWindow(const RunWindow&) = delete;
+  RunWindow& operator=(const RunWindow&) = delete;
+
+  void update(double fraction, const std::string& text);
+  bool cancel_requested() const;
+  // Handles pending GTK events, then sleeps briefly so the main thread does not spin.
+  void pump();
+
+ private:
+  struct Widgets;
+  std::unique_ptr<Widgets> w_;
+};
+
+}  // namespace neural_style::plugin::ui

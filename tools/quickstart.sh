@@ -41,7 +41,7 @@ if [[ -x $plugin ]] && command -v gimp-console-2.10 >/dev/null; then
     (let* ((image (car (gimp-file-load RUN-NONINTERACTIVE \"$example/content.png\" \"content.png\")))
            (layer (car (gimp-image-get-active-layer image)))
            (result (car (plug-in-neural-style RUN-NONINTERACTIVE image layer \"$example/style.png\"
-                          1 1e4 1e-3 200 512 0 0 0 0 0 \"\"))))
+                          1 10 1 150 512 0 0 0 0 0 \"\"))))
       (gimp-file-save RUN-NONINTERACTIVE image result \"$result\" \"$result\"))" \
     -b "(gimp-quit 0)" >&2
   [[ -f $result ]] || { echo "quickstart: GIMP did not write $result" >&2; exit 1; }

@@ -16,7 +16,7 @@ packages=(
   # the command line tool
   libopenimageio-dev libcli11-dev
   # the GIMP 2.10 plug-in and its tests
-  gimp libgimp2.0-dev xvfb xauth xdotool x11-apps
+  gimp libgimp2.0-dev xvfb xauth xdotool x11-apps netpbm
   # tests and the example images
   libgtest-dev python3 python3-numpy python3-pil
 )

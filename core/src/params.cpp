@@ -19,12 +19,14 @@ Image Image::zeros(int width, int height) {
 
 Params default_params() {
   Params p;
-  // Calibrated so that the random fallback network and a pretrained VGG-19 both give a clearly
-  // stylised picture that keeps its subject (docs/defaults.md has the measurements).
+  // Relative weights (normalize_weights): calibrated so that the random fallback network and
+  // the real ImageNet VGG-19 layers both give a clearly stylised picture that keeps its subject
+  // (docs/defaults.md has the measurements).
+  p.normalize_weights = true;
   p.content_weight = 1.0;
   p.style_weight = 10.0;
-  p.tv_weight = 1e-3;
-  p.iterations = 200;
+  p.tv_weight = 1.0;
+  p.iterations = 150;
   p.optimizer = Optimizer::Adam;
   p.learning_rate = 0.0;  // per optimiser
   p.content_layer = "relu4_2";

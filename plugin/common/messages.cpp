@@ -50,8 +50,8 @@ std::string error_message(const neural_style::Status& status) {
     case Code::InvalidArgument:
       return format(_("Neural style transfer cannot run with these settings: %s"), detail);
     case Code::ModelError:
-      return format(_("The VGG-19 weights could not be used: %s\nChoose another weights file, "
-                      "or get the weights with: neural-style models fetch vgg19"),
+      return format(_("The VGG-19 weights could not be used: %s\nChoose another weights file "
+                      "(README: Getting the weights)."),
                     detail);
     case Code::OutOfMemory:
       return format(_("Not enough memory for neural style transfer (%s).\nTry a smaller Max "

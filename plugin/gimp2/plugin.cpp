@@ -89,25 +89,43 @@ void query() {
       "Runs the neural style transfer of Gatys, Ecker and Bethge (VGG-19) on the layer, or on "
       "the selection's bounding box, and adds the result as a new layer named "
       "\"<layer> (neural style)\" above it; the source layer is left unchanged.",
-      "gimp-neural-style authors", "gimp-neural-style authors", "2026", N_("Neural Style Transfer…"),
-      np::kImageTypes, GIMP_PLUGIN, static_cast<gint>(args.size()), G_N_ELEMENTS(return_vals),
-      args.data(), return_vals);
+      "gimp-neural-style authors", "gimp-neural-style authors", "2026",
+      N_("Neural Style Transfer…"), np::kImageTypes, GIMP_PLUGIN,
+      static_cast<gint>(args.size()), G_N_ELEMENTS(return_vals), args.data(), return_vals);
   gimp_plugin_menu_register(np::kProcedureName, np::kMenuPath);
 }
 
 // --- Run --------------------------------------------------------------------------------------
 
+// GIMP 2 keeps plug-in data (gimp_set_data) only for the session; a copy in the user's GIMP
+// folder makes the last values survive a restart, as GIMP 3 does on its own.
+std::string values_file() {
+  gchar* path = g_build_filename(gimp_directory(), "gimp-neural-style-values", nullptr);
+  std::string out(path);
+  g_free(path);
+  return out;
+}
+
 np::Values load_last_values() {
-  const gint size = gimp_get_data_size(np::kProcedureName);
-  if (size <= 0) return np::default_values();
-  std::vector<char> data(static_cast<std::size_t>(size));
-  gimp_get_data(np::kProcedureName, data.data());
-  return np::parse_values(std::string(data.data(), data.size()), np::default_values());
+  std::string text;
+  if (const gint size = gimp_get_data_size(np::kProcedureName); size > 0) {
+    std::vector<char> data(static_cast<std::size_t>(size));
+    gimp_get_data(np::kProcedureName, data.data());
+    text.assign(data.data(), data.size());
+  } else {
+    gchar* contents = nullptr;
+    if (g_file_get_contents(values_file().c_str(), &contents, nullptr, nullptr)) text = contents;
+    g_free(contents);
+  }
+  return np::parse_values(text, np::default_values());
 }
 
 void save_last_values(const np::Values& values) {
   const std::string text = np::serialize_values(values);
   gimp_set_data(np::kProcedureName, text.c_str(), text.size());
+  // Losing the copy on disk only costs the next session its starting values.
+  g_file_set_contents(values_file().c_str(), text.c_str(), static_cast<gssize>(text.size()),
+                      nullptr);
 }
 
 // Values from the PDB arguments. Returns false when an argument has the wrong type.
@@ -255,10 +273,11 @@ Outcome process(GimpRunMode mode, gint32 image, gint32 drawable, const np::Value
   ns::Image styled = std::move(result.image);
   if (values.preserve_colors) np::preserve_colors(np::rgb_of(pixels), &styled);
   const np::RgbaImage out = np::with_alpha_of(styled, pixels);
-  if (out.pixel_count() != pixels.pixel_count())
-    return fail(GIMP_PDB_EXECUTION_ERROR,
-                np::error_message(ns::Status::error(ns::Status::Code::Internal,
-                                                    "the engine returned an image of the wrong size")));
+  if (out.pixel_count() != pixels.pixel_count()) {
+    const ns::Status wrong_size = ns::Status::error(
+        ns::Status::Code::Internal, "the engine returned an image of the wrong size");
+    return fail(GIMP_PDB_EXECUTION_ERROR, np::error_message(wrong_size));
+  }
   gimp_progress_update(1.0);
 
   Outcome done;

@@ -55,17 +55,25 @@ if [ -n "$german_mo" ]; then
 fi
 export HOME="$work"
 
-results="$work/results.txt"
 mkdir -p "$work/files"
-"$gimp_console" -i -d -f \
-  -b "(begin (define test-results \"$results\") (define test-files \"$work/files\")
-            (load \"$test_dir/lib.scm\") (load \"$test_dir/$case_name.scm\"))" \
-  -b '(gimp-quit 0)' >"$work/gimp.log" 2>&1 || true
-
-if [ -f "$results" ]; then cat "$results"; fi
-if [ ! -f "$results" ] || ! grep -qx DONE "$results" || grep -q '^FAIL' "$results"; then
-  echo "--- gimp-console output ---"
-  cat "$work/gimp.log"
+# CASE may be several scripts joined by "+": each runs in its own GIMP session, one after the
+# other, on the same profile (for what must survive a restart).
+status=0
+for script in $(echo "$case_name" | tr '+' ' '); do
+  results="$work/results-$script.txt"
+  "$gimp_console" -i -d -f \
+    -b "(begin (define test-results \"$results\") (define test-files \"$work/files\")
+              (load \"$test_dir/lib.scm\") (load \"$test_dir/$script.scm\"))" \
+    -b '(gimp-quit 0)' >"$work/gimp-$script.log" 2>&1 || true
+  if [ -f "$results" ]; then cat "$results"; fi
+  if [ ! -f "$results" ] || ! grep -qx DONE "$results" || grep -q '^FAIL' "$results"; then
+    echo "--- gimp-console output ($script) ---"
+    cat "$work/gimp-$script.log"
+    status=1
+    break
+  fi
+done
+if [ $status -ne 0 ]; then
   echo "FAIL $case_name"
   exit 1
 fi

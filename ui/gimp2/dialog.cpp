@@ -45,10 +45,12 @@ void set_tooltip(GtkWidget* widget, ParamId id) {
 }
 
 bool on_gpu(const DialogState& s) {
-  return s.values.device == kDeviceGpu || (s.values.device == kDeviceAuto && s.context.gpu_available);
+  return s.values.device == kDeviceGpu ||
+         (s.values.device == kDeviceAuto && s.context.gpu_available);
 }
 
 void update_estimate(DialogState* s) {
+  if (!s->estimate) return;  // controls report changes while the dialog is still being built
   const neural_style::Estimate e = neural_style::estimate(
       s->context.region_width, s->context.region_height, to_engine_params(s->values), on_gpu(*s));
   gtk_label_set_text(GTK_LABEL(s->estimate), estimate_text(e, on_gpu(*s)).c_str());

@@ -59,11 +59,19 @@ ParseOutcome parse_options(int argc, const char* const* argv, Options* o, std::s
   app.add_flag("--raw-weights", raw_weights,
                "Use α, β as Gatys et al.'s raw weights instead of relative to each target's "
                "norm (see README)");
-  app.add_option("--content-layer", p.content_layer, "Content layer (relu1_1 ... relu5_4)")
-      ->default_val(d.content_layer);
+  std::string layer_set = "auto";
+  app.add_option("--layer-set", layer_set,
+                 "auto (deep when the weights reach relu5_1, else shallow), deep or shallow")
+      ->default_val("auto")
+      ->check(CLI::IsMember({"auto", "deep", "shallow"}));
+  auto* content_layer_opt =
+      app.add_option("--content-layer", p.content_layer,
+                     "Content layer (relu1_1 ... relu5_4); with --style-layers replaces the set")
+          ->default_val(d.content_layer);
   std::string style_layers = join_layers(d.style_layers);
-  app.add_option("--style-layers", style_layers, "Style layers with weights: NAME:W,NAME:W,...")
-      ->default_val(style_layers);
+  auto* style_layers_opt =
+      app.add_option("--style-layers", style_layers, "Style layers with weights: NAME:W,NAME:W,...")
+          ->default_val(style_layers);
   std::string init = "content";
   app.add_option("--init", init, "Start from: content, noise, or an image FILE")
       ->default_val("content");
@@ -111,6 +119,14 @@ ParseOutcome parse_options(int argc, const char* const* argv, Options* o, std::s
   if (p.max_size != 0 && p.max_size < lim.max_size_min) {
     *message = "--max-size: must be 0 or at least " + std::to_string(lim.max_size_min);
     return ParseOutcome::Error;
+  }
+  layer_set_from_name(layer_set, &p.layer_set);
+  if (content_layer_opt->count() > 0 || style_layers_opt->count() > 0) {
+    if (layer_set != "auto") {
+      *message = "--layer-set cannot be combined with --content-layer or --style-layers";
+      return ParseOutcome::Error;
+    }
+    p.layer_set = LayerSet::Custom;
   }
   std::string error;
   if (!parse_layer_weights(style_layers, &p.style_layers, &error)) {

@@ -15,6 +15,7 @@
 #include "tuning.h"
 #include "neural_style/neural_style.h"
 #include "vgg19.h"
+#include "weights.h"
 
 namespace neural_style {
 
@@ -336,14 +337,39 @@ bool is_out_of_memory(const std::string& what) {
          what.find("DefaultCPUAllocator: can't allocate") != std::string::npos;
 }
 
+// Picks the layers for LayerSet::Auto from how deep the weights file goes.
+Status resolve_layers(const Params& in, const Callbacks& callbacks, Params* out) {
+  *out = in;
+  if (in.layer_set == LayerSet::Custom) return Status::success();
+  if (in.layer_set != LayerSet::Auto) {
+    apply_layer_set(in.layer_set, out);
+    return Status::success();
+  }
+  apply_layer_set(LayerSet::Deep, out);
+  if (in.weights_file.empty()) return Status::success();
+  int depth = 0;
+  if (Status s = count_vgg19_convs(in.weights_file, &depth); !s.ok()) return s;
+  if (depth <= deepest_tap(*out)) {
+    apply_layer_set(LayerSet::Shallow, out);
+    if (depth > deepest_tap(*out) && callbacks.on_warning)
+      callbacks.on_warning("the weights file " + in.weights_file + " ends at " +
+                           vgg19_convs()[static_cast<std::size_t>(depth - 1)].tap +
+                           ": using the shallow layer set (style relu1_1, relu2_1, relu3_1; "
+                           "content relu3_2)");
+  }
+  return Status::success();
+}
+
 }  // namespace
 
-Status run(const Image& content, const Image& style, const Params& params,
+Status run(const Image& content, const Image& style, const Params& requested,
            const Callbacks& callbacks, Image* result, RunInfo* info) {
   if (!result) return Status::error(Status::Code::InvalidArgument, "no result image given");
-  if (Status s = validate(params, content, style); !s.ok()) return s;
   const char* oom_advice = "; try a smaller maximum size, or the CPU";
   try {
+    Params params;
+    if (Status s = resolve_layers(requested, callbacks, &params); !s.ok()) return s;
+    if (Status s = validate(params, content, style); !s.ok()) return s;
     return run_checked(content, style, params, callbacks, result, info);
   } catch (const std::bad_alloc&) {
     return Status::error(Status::Code::OutOfMemory, std::string("out of memory") + oom_advice);

@@ -29,9 +29,8 @@ Params default_params() {
   p.iterations = 150;
   p.optimizer = Optimizer::Adam;
   p.learning_rate = 0.0;  // per optimiser
-  p.content_layer = "relu4_2";
-  p.style_layers = {
-      {"relu1_1", 0.2}, {"relu2_1", 0.2}, {"relu3_1", 0.2}, {"relu4_1", 0.2}, {"relu5_1", 0.2}};
+  p.layer_set = LayerSet::Auto;
+  apply_layer_set(LayerSet::Deep, &p);
   p.init = InitMode::Content;
   p.max_size = 512;
   p.scales = 2;
@@ -41,9 +40,32 @@ Params default_params() {
   return p;
 }
 
-Limits limits() {
-  return Limits{};
+void apply_layer_set(LayerSet set, Params* p) {
+  if (set == LayerSet::Deep) {
+    p->content_layer = "relu4_2";
+    p->style_layers = {
+        {"relu1_1", 0.2}, {"relu2_1", 0.2}, {"relu3_1", 0.2}, {"relu4_1", 0.2}, {"relu5_1", 0.2}};
+  } else if (set == LayerSet::Shallow) {
+    // What the real ImageNet layers available to this project (conv1_1..conv3_4) support.
+    p->content_layer = "relu3_2";
+    p->style_layers = {{"relu1_1", 1.0 / 3}, {"relu2_1", 1.0 / 3}, {"relu3_1", 1.0 / 3}};
+  }
 }
+
+bool layer_set_from_name(const std::string& name, LayerSet* set) {
+  if (name == "auto") {
+    *set = LayerSet::Auto;
+  } else if (name == "deep") {
+    *set = LayerSet::Deep;
+  } else if (name == "shallow") {
+    *set = LayerSet::Shallow;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+Limits limits() { return Limits{}; }
 
 const std::vector<std::string>& layer_names() {
   static const std::vector<std::string> names = {

@@ -1,5 +1,7 @@
 #include "weights.h"
 
+#include "geometry.h"
+
 #include <nlohmann/json.hpp>
 
 #include <sys/stat.h>
@@ -93,6 +95,7 @@ Status read_safetensors(const std::string& path,
     if (!jd.is_string() || !js.is_array() || !jo.is_array() || jo.size() != 2 ||
         !jo[0].is_number_unsigned() || !jo[1].is_number_unsigned())
       return model_error(path, "tensor " + name + " has a malformed entry");
+    result.names.push_back(name);
     Entry e;
     e.name = name;
     e.dtype = find_dtype(jd.get<std::string>());
@@ -143,6 +146,23 @@ Status read_safetensors(const std::string& path,
     result.tensors[e.name] = raw.to(torch::kFloat32);
   }
   *out = std::move(result);
+  return Status::success();
+}
+
+Status count_vgg19_convs(const std::string& path, int* depth) {
+  WeightsFile file;
+  if (Status s = read_safetensors(path, [](const std::string&) { return false; }, &file); !s.ok())
+    return s;
+  auto has = [&](const std::string& name) {
+    return std::find(file.names.begin(), file.names.end(), name) != file.names.end();
+  };
+  int n = 0;
+  for (const ConvSpec& c : vgg19_convs()) {
+    const std::string key = "features." + std::to_string(c.feature_index);
+    if (!has(key + ".weight") || !has(key + ".bias")) break;
+    ++n;
+  }
+  *depth = n;
   return Status::success();
 }
 

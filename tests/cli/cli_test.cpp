@@ -241,6 +241,26 @@ TEST(CliParse, RejectsBadFlagsWithOneLine) {
   }
 }
 
+TEST(CliParse, LayerSetsAndExplicitLayers) {
+  cli::Options o;
+  std::string msg;
+  ASSERT_EQ(parse({"--content", "a", "--style", "b", "--output", "c"}, &o, &msg), cli::ParseOutcome::Run);
+  EXPECT_EQ(o.params.layer_set, ns::LayerSet::Auto);
+  cli::Options s;
+  ASSERT_EQ(parse({"--content", "a", "--style", "b", "--output", "c", "--layer-set", "shallow"}, &s, &msg),
+            cli::ParseOutcome::Run);
+  EXPECT_EQ(s.params.layer_set, ns::LayerSet::Shallow);
+  cli::Options c;
+  ASSERT_EQ(parse({"--content", "a", "--style", "b", "--output", "c", "--content-layer", "relu2_2"}, &c, &msg),
+            cli::ParseOutcome::Run);
+  EXPECT_EQ(c.params.layer_set, ns::LayerSet::Custom);
+  cli::Options bad;
+  EXPECT_EQ(parse({"--content", "a", "--style", "b", "--output", "c", "--layer-set", "deep", "--style-layers",
+                   "relu1_1"},
+                  &bad, &msg),
+            cli::ParseOutcome::Error);
+}
+
 TEST(CliParse, HelpListsTheFlags) {
   cli::Options o;
   std::string msg;

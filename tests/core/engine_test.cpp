@@ -85,6 +85,7 @@ TEST(Engine, ContentOnlyFromNoiseReconstructsTheContent) {
   p.style_weight = 0;
   p.tv_weight = 0;
   p.content_weight = 1;
+  p.layer_set = ns::LayerSet::Custom;
   p.content_layer = "relu1_2";
   p.style_layers = {{"relu1_1", 1.0}};
   p.init = ns::InitMode::Noise;

@@ -76,6 +76,7 @@ void write_typed(const std::string& path, const std::map<std::string, torch::Ten
 ns::Params params_for(const std::string& weights) {
   ns::Params p = ns::default_params();
   p.weights_file = weights;
+  p.layer_set = ns::LayerSet::Custom;
   p.content_layer = "relu2_1";
   p.style_layers = {{"relu1_1", 0.5}, {"relu2_1", 0.5}};
   p.max_size = 32;
@@ -319,4 +320,47 @@ TEST(Weights, NormalisedWeightsIgnoreTheNetworksActivationScale) {
   run("scaled.safetensors", false, &scaled_raw);
   // Raw: the content term grows with k², the style term with k⁴.
   EXPECT_GT(scaled_raw / plain_raw, 1e3);
+}
+
+TEST(Weights, AutoLayerSetFallsBackToShallowWithANotice) {
+  TempDir dir;
+  ASSERT_TRUE(ns::write_safetensors(dir.file("conv3.safetensors"), narrow_vgg(8), {}).ok());
+  ns::Params p = params_for(dir.file("conv3.safetensors"));
+  p.layer_set = ns::LayerSet::Auto;
+  std::vector<std::string> warnings;
+  std::size_t style_layers = 0;
+  ns::Callbacks cb;
+  cb.on_warning = [&](const std::string& w) { warnings.push_back(w); };
+  cb.on_progress = [&](const ns::Progress& pr) { style_layers = pr.effective_style_weights.size(); };
+  ns::Image out;
+  const ns::Status s = ns::run(test_images::content(32, 32), test_images::style(32, 32), p, cb, &out);
+  ASSERT_TRUE(s.ok()) << s.message;
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("shallow"), std::string::npos) << warnings[0];
+  EXPECT_NE(warnings[0].find("relu3_4"), std::string::npos) << warnings[0];
+  EXPECT_EQ(style_layers, 3u);
+}
+
+TEST(Weights, DeepSetOnAShallowFileNamesBothLayers) {
+  TempDir dir;
+  ASSERT_TRUE(ns::write_safetensors(dir.file("conv3.safetensors"), narrow_vgg(8), {}).ok());
+  ns::Params p = params_for(dir.file("conv3.safetensors"));
+  p.layer_set = ns::LayerSet::Deep;
+  ns::Status s;
+  final_loss(p, &s);
+  EXPECT_EQ(s.code, ns::Status::Code::ModelError);
+  EXPECT_NE(s.message.find("up to relu5_1"), std::string::npos) << s.message;
+  EXPECT_NE(s.message.find("only up to relu3_4"), std::string::npos) << s.message;
+}
+
+TEST(Weights, AutoOnAFileTooShallowForEitherSetIsAnError) {
+  TempDir dir;
+  ASSERT_TRUE(ns::write_safetensors(dir.file("conv2.safetensors"), narrow_vgg(4), {}).ok());
+  ns::Params p = params_for(dir.file("conv2.safetensors"));
+  p.layer_set = ns::LayerSet::Auto;
+  ns::Status s;
+  final_loss(p, &s);
+  EXPECT_EQ(s.code, ns::Status::Code::ModelError);
+  EXPECT_NE(s.message.find("relu3_2"), std::string::npos) << s.message;
+  EXPECT_NE(s.message.find("relu2_2"), std::string::npos) << s.message;
 }

@@ -30,6 +30,14 @@ enum class Optimizer { Adam, LBFGS };
 enum class InitMode { Content, Noise, Image };
 enum class Device { Auto, CPU, CUDA };
 
+// Which layers a run uses.
+enum class LayerSet {
+  Auto,     // Deep when the network reaches relu5_1, else Shallow, with a notice
+  Deep,     // style relu1_1, relu2_1, relu3_1, relu4_1, relu5_1 at 0.2; content relu4_2
+  Shallow,  // style relu1_1, relu2_1, relu3_1 at 1/3; content relu3_2 (needs conv1_1..conv3_2)
+  Custom,   // content_layer and style_layers as given
+};
+
 struct LayerWeight {
   std::string layer;  // a ReLU tap name such as "relu3_1"
   double weight = 0.0;
@@ -59,6 +67,8 @@ struct Params {
   // default (kAdamLearningRate, kLbfgsLearningRate).
   double learning_rate = 0.0;
 
+  // Used as given only with LayerSet::Custom; otherwise run() fills them in from the set.
+  LayerSet layer_set = LayerSet::Auto;
   std::string content_layer;
   std::vector<LayerWeight> style_layers;
 
@@ -80,6 +90,11 @@ struct Params {
 };
 
 Params default_params();
+
+// Fills content_layer and style_layers for a set (Deep or Shallow); Auto and Custom are left
+// unchanged. `name` lookups for the CLI: "auto", "deep", "shallow".
+void apply_layer_set(LayerSet set, Params* params);
+bool layer_set_from_name(const std::string& name, LayerSet* set);
 
 // The ranges that the CLI, the plug-ins' argument registration and the dialogs all use.
 struct Limits {

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Draws the example content and style images (deterministic; no downloads).
 
 content: a small landscape (sky gradient, sun, hills, a house) -- shapes a viewer recognises,
@@ -51,11 +51,29 @@ def style_image(w, h, seed=7):
     return img.filter(ImageFilter.SMOOTH)
 
 
+def mosaic_image(w, h, seed=11):
+    """A second style: bright stained-glass cells with dark leading."""
+    rng = np.random.default_rng(seed)
+    points = rng.uniform(0, 1, (40, 2)) * [w, h]
+    palette = np.array([(200, 40, 60), (30, 90, 200), (240, 200, 40), (40, 160, 90), (150, 60, 180),
+                        (240, 120, 30)], np.float32)
+    colours = palette[rng.integers(len(palette), size=len(points))]
+    yy, xx = np.mgrid[0:h, 0:w]
+    d = (xx[..., None] - points[:, 0]) ** 2 + (yy[..., None] - points[:, 1]) ** 2
+    order = np.sort(d, axis=-1)
+    nearest = d.argmin(-1)
+    px = colours[nearest]
+    edge = np.sqrt(order[..., 1]) - np.sqrt(order[..., 0]) < 2.5
+    px[edge] = (20, 20, 25)
+    return Image.fromarray(px.astype(np.uint8))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--dest", default="examples", help="output folder")
     ap.add_argument("--width", type=int, default=384)
     ap.add_argument("--height", type=int, default=256)
+    ap.add_argument("--mosaic", action="store_true", help="also draw style-mosaic.png")
     args = ap.parse_args()
     os.makedirs(args.dest, exist_ok=True)
     content = os.path.join(args.dest, "content.png")
@@ -64,6 +82,10 @@ def main():
     style_image(args.width, args.height).save(style)
     print(content)
     print(style)
+    if args.mosaic:
+        mosaic = os.path.join(args.dest, "style-mosaic.png")
+        mosaic_image(args.width, args.height).save(mosaic)
+        print(mosaic)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Measures a style-transfer result the way a user would judge it.
 
   quality_metrics.py CONTENT STYLE RESULT [--log RUN.jsonl]
@@ -67,6 +67,7 @@ def main():
         rows = [json.loads(line) for line in open(args.log)]
         last_scale = max(r.get("scale", 0) for r in rows)
         rows = [r for r in rows if r.get("scale", 0) == last_scale]
+        # Over the final scale only: earlier scales are at other sizes.
         out["style_loss_change"] = round(rows[-1]["style_loss"] / rows[0]["style_loss"] - 1, 4)
         out["seconds"] = round(rows[-1]["elapsed_seconds"], 1)
     print(json.dumps(out))

@@ -22,7 +22,7 @@ fi
 meson compile -C build >/dev/null
 
 example=$top/build/example
-python3 tools/make_example_images.py --dest "$example" >/dev/null
+/usr/bin/python3 tools/make_example_images.py --dest "$example" >/dev/null
 
 plugin=build/plugin/gimp2/gimp-neural-style
 if [[ -x $plugin ]] && command -v gimp-console-2.10 >/dev/null; then

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Measures this machine's 3x3 convolution throughput (GFLOP/s, forward + backward to the input,
 NHWC, fp32) with LibTorch's own kernels: the floor the style-transfer step is compared with."""
 import argparse

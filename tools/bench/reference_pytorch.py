@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """A plain PyTorch implementation of the project's objective, for side-by-side timing.
 
 Same network layout (VGG-19 features to relu5_1, torchvision normalisation), same loss terms

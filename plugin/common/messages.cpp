@@ -95,6 +95,11 @@ std::string engine_load_error(const std::string& detail) {
                 detail.c_str());
 }
 
+std::string gpu_unavailable_reason(bool engine_loaded, const std::string& load_error) {
+  if (!engine_loaded) return load_error;
+  return _("This LibTorch build or this machine has no usable CUDA GPU.");
+}
+
 std::string estimate_text(const neural_style::Estimate& e, bool on_gpu) {
   return format(on_gpu ? _("Estimated time on the GPU: %s. Memory: %s. Processed at %d × %d "
                            "pixels.")

@@ -22,6 +22,10 @@ std::string indexed_image_error();
 std::string too_small_error(int width, int height);
 std::string engine_load_error(const std::string& detail);
 
+// Why the dialogs cannot offer the GPU: `load_error` when the engine did not load, else that
+// LibTorch or the machine has no usable CUDA GPU.
+std::string gpu_unavailable_reason(bool engine_loaded, const std::string& load_error);
+
 // "About 2 min, 1.3 GB of memory, at 512 × 384 px" for the dialog.
 std::string estimate_text(const neural_style::Estimate& estimate, bool on_gpu);
 

@@ -18,19 +18,37 @@ std::vector<ParamSpec> build_table() {
   const neural_style::Limits l = neural_style::limits();
   std::vector<ParamSpec> t(kParamCount);
 
-  // Sliders span two decades around the default (their spin buttons still take the full range):
-  // the useful weights differ by orders of magnitude between the three terms.
-  auto soft_range = [](ParamSpec& s, double def) {
-    const double base = def > 0 ? def : 1.0;
-    s.soft_min = 0;
-    s.soft_max = std::min(s.max, base * 100);
-  };
-
   auto row = [&t](ParamId id, const char* name, ParamType type) -> ParamSpec& {
     ParamSpec& s = t[id];
     s.id = id;
     s.name = name;
     s.type = type;
+    return s;
+  };
+
+  // The loss weights: 0 … weight_max on a logarithmic slider that spans two decades above the
+  // default (the spin button still takes the full range): the useful weights differ by orders
+  // of magnitude between the three terms.
+  auto weight_row = [&](ParamId id, const char* name, double def, int digits) -> ParamSpec& {
+    ParamSpec& s = row(id, name, ParamType::Float);
+    s.min = 0;
+    s.max = l.weight_max;
+    s.default_number = def;
+    s.digits = digits;
+    s.logarithmic = true;
+    s.soft_min = 0;
+    s.soft_max = std::min(s.max, (def > 0 ? def : 1.0) * 100);
+    return s;
+  };
+
+  // Choice rows take the values 0 … n-1, one for each label.
+  auto choice_row = [&](ParamId id, const char* name, int def,
+                        std::vector<const char*> choices) -> ParamSpec& {
+    ParamSpec& s = row(id, name, ParamType::Choice);
+    s.min = 0;
+    s.max = static_cast<double>(choices.size() - 1);
+    s.default_number = def;
+    s.choices = std::move(choices);
     return s;
   };
 
@@ -41,37 +59,19 @@ std::vector<ParamSpec> build_table() {
                    "onto the layer. Any file GIMP can open.");
   }
   {
-    ParamSpec& s = row(kContentWeight, "content-weight", ParamType::Float);
-    s.min = 0;
-    s.max = l.weight_max;
-    s.default_number = d.content_weight;
-    s.digits = 3;
-    s.logarithmic = true;
-    soft_range(s, d.content_weight);
+    ParamSpec& s = weight_row(kContentWeight, "content-weight", d.content_weight, 3);
     s.label = N_("Co_ntent weight");
     s.tooltip = N_("How strongly the result keeps the shapes of the layer. Raise it when the "
                    "subject dissolves into the style.");
   }
   {
-    ParamSpec& s = row(kStyleWeight, "style-weight", ParamType::Float);
-    s.min = 0;
-    s.max = l.weight_max;
-    s.default_number = d.style_weight;
-    s.digits = 1;
-    s.logarithmic = true;
-    soft_range(s, d.style_weight);
+    ParamSpec& s = weight_row(kStyleWeight, "style-weight", d.style_weight, 1);
     s.label = N_("St_yle weight");
     s.tooltip = N_("How strongly the result takes on the style image's textures and colours. "
                    "Only its ratio to the content weight matters.");
   }
   {
-    ParamSpec& s = row(kTvWeight, "tv-weight", ParamType::Float);
-    s.min = 0;
-    s.max = l.weight_max;
-    s.default_number = d.tv_weight;
-    s.digits = 4;
-    s.logarithmic = true;
-    soft_range(s, d.tv_weight);
+    ParamSpec& s = weight_row(kTvWeight, "tv-weight", d.tv_weight, 4);
     s.label = N_("S_moothness (TV weight)");
     s.tooltip = N_("Total variation weight: suppresses pixel noise and checkerboard artefacts. "
                    "Too much of it blurs fine detail.");
@@ -99,22 +99,18 @@ std::vector<ParamSpec> build_table() {
                    "faster and needs less memory.");
   }
   {
-    ParamSpec& s = row(kOptimizer, "optimizer", ParamType::Choice);
-    s.min = 0;
-    s.max = 1;
-    s.default_number = d.optimizer == neural_style::Optimizer::LBFGS ? kOptimizerLbfgs
-                                                                       : kOptimizerAdam;
-    s.choices = {N_("Adam"), N_("L-BFGS")};
+    ParamSpec& s =
+        choice_row(kOptimizer, "optimizer",
+                   d.optimizer == neural_style::Optimizer::LBFGS ? kOptimizerLbfgs : kOptimizerAdam,
+                   {N_("Adam"), N_("L-BFGS")});
     s.label = N_("Op_timizer");
     s.tooltip = N_("Adam takes cheap, steady steps. L-BFGS converges in fewer iterations but "
                    "each one costs more and needs more memory.");
   }
   {
-    ParamSpec& s = row(kInit, "init", ParamType::Choice);
-    s.min = 0;
-    s.max = 1;
-    s.default_number = d.init == neural_style::InitMode::Noise ? kInitNoise : kInitContent;
-    s.choices = {N_("Content"), N_("Noise")};
+    ParamSpec& s = choice_row(kInit, "init",
+                              d.init == neural_style::InitMode::Noise ? kInitNoise : kInitContent,
+                              {N_("Content"), N_("Noise")});
     s.label = N_("Start _from");
     s.tooltip = N_("What the optimisation starts from: the layer itself (keeps more of it, "
                    "converges faster) or random noise (bolder, more abstract results).");
@@ -139,11 +135,8 @@ std::vector<ParamSpec> build_table() {
                    "and settings give the same result.");
   }
   {
-    ParamSpec& s = row(kDevice, "device", ParamType::Choice);
-    s.min = 0;
-    s.max = 2;
-    s.default_number = kDeviceAuto;
-    s.choices = {N_("Automatic"), N_("CPU"), N_("GPU (CUDA)")};
+    ParamSpec& s =
+        choice_row(kDevice, "device", kDeviceAuto, {N_("Automatic"), N_("CPU"), N_("GPU (CUDA)")});
     s.label = N_("D_evice");
     s.tooltip = N_("Where the computation runs. Automatic uses the GPU when one is available, "
                    "else the CPU.");

@@ -20,6 +20,7 @@
 #include "common/weights.h"
 #include "neural_style/engine_module.h"
 #include "ui/gimp2/dialog.h"
+#include "ui/run_window.h"
 
 namespace {
 
@@ -207,11 +208,6 @@ void run(const gchar* /*name*/, gint nparams, const GimpParam* param, gint* nret
 
 // --- Processing -------------------------------------------------------------------------------
 
-std::string cuda_unavailable_reason(const ns::EngineModule* engine, const std::string& load_error) {
-  if (!engine) return load_error;
-  return _("This LibTorch build or this machine has no usable CUDA GPU.");
-}
-
 Outcome process(GimpRunMode mode, gint32 image, gint32 drawable, const np::Values& initial) {
   np::Source source;
   std::string error;
@@ -230,7 +226,7 @@ Outcome process(GimpRunMode mode, gint32 image, gint32 drawable, const np::Value
     context.region_width = source.region.width;
     context.region_height = source.region.height;
     context.gpu_available = engine && engine->api().cuda_available();
-    context.gpu_unavailable_reason = cuda_unavailable_reason(engine.get(), load_error);
+    context.gpu_unavailable_reason = np::gpu_unavailable_reason(engine != nullptr, load_error);
     if (!np::ui::run_settings_dialog(&values, context)) return fail(GIMP_PDB_CANCEL, "");
     save_last_values(values);
   }
@@ -250,19 +246,10 @@ Outcome process(GimpRunMode mode, gint32 image, gint32 drawable, const np::Value
 
   gimp_progress_init(_("Neural style: starting…"));
   std::unique_ptr<np::ui::RunWindow> window;
-  np::MainThreadHooks hooks;
-  if (mode == GIMP_RUN_INTERACTIVE) window = std::make_unique<np::ui::RunWindow>();
-  hooks.on_progress = [&window](const ns::Progress& p) {
-    const double fraction = np::progress_fraction(p);
-    const std::string text = np::progress_text(p);
-    np::show_progress(fraction, text);
-    if (window) window->update(fraction, text);
-  };
-  if (window) {
-    hooks.cancel_requested = [&window] { return window->cancel_requested(); };
-    hooks.pump_events = [&window] { window->pump(); };
-  }
-  np::JobResult result = np::run_job(engine->api(), std::move(job), hooks);
+  if (mode == GIMP_RUN_INTERACTIVE)
+    window = std::make_unique<np::ui::RunWindow>(np::ui::run_window_title());
+  np::JobResult result =
+      np::run_job(engine->api(), std::move(job), np::ui::progress_hooks(window.get()));
   window.reset();
   for (const std::string& w : result.warnings) g_printerr("gimp-neural-style: %s\n", w.c_str());
 

@@ -24,6 +24,7 @@
 #include "neural_style/engine_module.h"
 #include "neural_style/neural_style.h"
 #include "ui/gimp3/dialog.h"
+#include "ui/run_window.h"
 
 namespace ns = neural_style;
 namespace np = neural_style::plugin;
@@ -137,8 +138,7 @@ GimpValueArray* run(GimpProcedure* procedure, GimpRunMode run_mode, GimpImage* i
     context.region_height = sources.front().region.height;
     context.layer_count = static_cast<int>(sources.size());
     context.gpu_available = engine && engine->api().cuda_available();
-    context.gpu_unavailable_reason =
-        engine ? _("This LibTorch build or this machine has no usable CUDA GPU.") : load_error;
+    context.gpu_unavailable_reason = np::gpu_unavailable_reason(engine != nullptr, load_error);
     if (!np::ui::run_settings_dialog(procedure, config, context))
       return gimp_procedure_new_return_values(procedure, GIMP_PDB_CANCEL, nullptr);
   }
@@ -203,22 +203,10 @@ Outcome process(const ns::EngineApi& api, const np::Source& source, const ns::Im
   job.params = params;
 
   std::unique_ptr<np::ui::RunWindow> window;
-  if (interactive) window = std::make_unique<np::ui::RunWindow>();
+  if (interactive) window = std::make_unique<np::ui::RunWindow>(np::ui::dialog_title());
   gimp_progress_init(_("Neural style: starting…"));
 
-  np::MainThreadHooks hooks;
-  hooks.on_progress = [&window](const ns::Progress& p) {
-    const double fraction = np::progress_fraction(p);
-    const std::string text = np::progress_text(p);
-    np::show_progress(fraction, text);
-    if (window) window->update(fraction, text);
-  };
-  if (window) {
-    hooks.cancel_requested = [&window] { return window->cancel_requested(); };
-    hooks.pump_events = [&window] { window->pump(); };
-  }
-
-  np::JobResult result = np::run_job(api, std::move(job), hooks);
+  np::JobResult result = np::run_job(api, std::move(job), np::ui::progress_hooks(window.get()));
   window.reset();
   gimp_progress_end();
 

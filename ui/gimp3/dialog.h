@@ -1,5 +1,5 @@
-// The GIMP 3 (GTK 3, libgimpui-3.0) dialogs of the plug-in: the settings dialog and the small
-// window that shows progress and offers Cancel while the engine runs.
+// The GIMP 3 (GTK 3, libgimpui-3.0) settings dialog of the plug-in. The progress window that
+// both plug-ins share is in ui/run_window.h.
 //
 // The settings dialog is a GimpProcedureDialog built from the procedure's config, so GIMP
 // itself keeps the last values; this file adds only what the config cannot describe: slider
@@ -8,7 +8,6 @@
 
 #include <libgimp/gimp.h>
 
-#include <memory>
 #include <string>
 
 namespace neural_style::plugin::ui {
@@ -17,7 +16,7 @@ namespace neural_style::plugin::ui {
 struct DialogContext {
   int region_width = 0;  // the area that will be processed (selection box or layer)
   int region_height = 0;
-  int layer_count = 1;   // selected layers; each is processed on its own
+  int layer_count = 1;  // selected layers; each is processed on its own
   bool gpu_available = false;
   std::string gpu_unavailable_reason;  // the device tooltip when the GPU choice is insensitive
 };
@@ -29,24 +28,5 @@ const char* dialog_title();
 // is closed; the config then holds the chosen values.
 bool run_settings_dialog(GimpProcedure* procedure, GimpProcedureConfig* config,
                          const DialogContext& context);
-
-// A small window with a progress bar and a Cancel button, shown while the engine works. It is
-// driven from the main thread through the runner's hooks.
-class RunWindow {
- public:
-  RunWindow();
-  ~RunWindow();
-  RunWindow(const RunWindow&) = delete;
-  RunWindow& operator=(const RunWindow&) = delete;
-
-  void update(double fraction, const std::string& text);
-  bool cancel_requested() const;
-  // Handles pending GTK events, then sleeps briefly so the main thread does not spin.
-  void pump();
-
- private:
-  struct Widgets;
-  std::unique_ptr<Widgets> w_;
-};
 
 }  // namespace neural_style::plugin::ui

@@ -17,7 +17,7 @@ std::string version_string() {
   return v;
 }
 
-Status select_device(const Params& params, torch::Device* device, int* threads) {
+Status select_device(const Params& params, torch::Device* device) {
   const bool cuda = torch::cuda::is_available();
   switch (params.device) {
     case Device::CUDA:
@@ -31,11 +31,17 @@ Status select_device(const Params& params, torch::Device* device, int* threads) 
       break;
     case Device::CPU: *device = torch::Device(torch::kCPU); break;
   }
-  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  const int n = params.threads > 0 ? params.threads : cores;
-  if (at::get_num_threads() != n) at::set_num_threads(n);
-  *threads = n;
   return Status::success();
+}
+
+int set_threads_for(const Params& params, long long pixels) {
+  // Measured on 2 cores: one thread is 2.7x faster at 32x32, as fast at 128x128, and 1.4x
+  // slower at 256x256.
+  constexpr long long kSmallImagePixels = 128 * 128;
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int n = params.threads > 0 ? params.threads : (pixels < kSmallImagePixels ? 1 : cores);
+  if (at::get_num_threads() != n) at::set_num_threads(n);
+  return n;
 }
 
 }  // namespace neural_style

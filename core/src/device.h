@@ -7,8 +7,12 @@
 
 namespace neural_style {
 
-// Resolves Device::Auto, checks CUDA when asked for, and sets LibTorch's CPU thread count
-// (LibTorch may start with fewer threads than there are cores).
-Status select_device(const Params& params, torch::Device* device, int* threads);
+// Resolves Device::Auto and checks CUDA when asked for.
+Status select_device(const Params& params, torch::Device* device);
+
+// Sets LibTorch's CPU thread count for work on images of `pixels` pixels: params.threads when
+// given, else all cores (LibTorch may start with fewer) -- except for small images, where
+// synchronising the threads costs more than it saves (docs/performance.md). Returns the count.
+int set_threads_for(const Params& params, long long pixels);
 
 }  // namespace neural_style

@@ -164,6 +164,7 @@ Status Run::optimise(const torch::Tensor& content, const torch::Tensor& style,
   torch::Tensor x;
   for (std::size_t level = 0; level < levels.size(); ++level) {
     const Size size = levels[level];
+    set_threads_for(p_, static_cast<long long>(size.width) * size.height);
     const Size style_size =
         with_longest_side({static_cast<int>(style.size(3)), static_cast<int>(style.size(2))},
                           std::max(size.width, size.height));
@@ -267,8 +268,7 @@ Status run_checked(const Image& content, const Image& style, const Params& param
                    const Callbacks& callbacks, Image* result, RunInfo* info) {
   const auto t0 = Clock::now();
   torch::Device device(torch::kCPU);
-  int threads = 0;
-  if (Status s = select_device(params, &device, &threads); !s.ok()) return s;
+  if (Status s = select_device(params, &device); !s.ok()) return s;
   const auto options = torch::TensorOptions().dtype(torch::kFloat32).device(device);
 
   const int deepest = deepest_tap(params);
@@ -314,7 +314,7 @@ Status run_checked(const Image& content, const Image& style, const Params& param
   if (info) {
     info->device = device.str();
     info->weights = weights_name;
-    info->threads = threads;
+    info->threads = at::get_num_threads();
     info->processed_width = final_size.width;
     info->processed_height = final_size.height;
     info->seconds = std::chrono::duration<double>(Clock::now() - t0).count();

@@ -12,12 +12,12 @@ namespace {
 
 // Effective throughput of a whole optimisation step, not of a bare convolution: measured with
 // the engine on a 2-core AVX-512 machine (docs/performance.md). Rough by nature.
-constexpr double kCpuGflopsPerCore = 65.0;
+constexpr double kCpuGflopsPerCore = 80.0;
 constexpr double kGpuGflops = 20000.0;
 // Per-step cost independent of the image size (operator dispatch, the optimiser, small
 // tensors): dominates at tiny sizes, where the FLOP count alone would promise seconds for hours
 // of work. Measured as in docs/performance.md.
-constexpr double kCpuSecondsPerStep = 0.03;
+constexpr double kCpuSecondsPerStep = 0.05;
 constexpr double kGpuSecondsPerStep = 0.005;
 // LibTorch's own allocations, code and allocator slack.
 constexpr double kBaseBytes = 250.0 * 1024 * 1024;

@@ -122,8 +122,7 @@ std::vector<std::string> fast(const Workdir& w, const std::string& output) {
           "--output",     output,
           "--iterations", "3",
           "--max-size",   "32",
-          "--scales",     "1",
-          "--threads",    "2"};
+          "--scales",     "1"};
 }
 
 bool exists(const std::string& path) {

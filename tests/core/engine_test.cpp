@@ -17,7 +17,7 @@ ns::Params small_params() {
   p.max_size = 48;
   p.scales = 1;
   p.iterations = 12;
-  p.threads = 2;
+  p.threads = 0;  // automatic: one thread for these small images
   return p;
 }
 

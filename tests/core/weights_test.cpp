@@ -82,7 +82,7 @@ ns::Params params_for(const std::string& weights) {
   p.max_size = 32;
   p.scales = 1;
   p.iterations = 3;
-  p.threads = 2;
+  p.threads = 0;  // automatic: one thread for these small images
   return p;
 }
 

@@ -15,7 +15,8 @@ readonly BUILD=build-gimp3
 if [[ ${1:-} != --inside-root ]]; then
   here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
   status=0
-  "$here/debian13-root.sh" -- "$here/gimp3-tests.sh" --inside-root "$@" || status=$?
+  "$here/debian13-root.sh" --env "CI=${CI:-false}" -- "$here/gimp3-tests.sh" --inside-root "$@" ||
+    status=$?
   # debian13-root.sh exits 2 for its own failures (no root, bad options): still a failure.
   exit $((status == 0 ? 0 : 1))
 fi
@@ -31,8 +32,11 @@ jobs=${GNS_JOBS:-2}
 started=$SECONDS
 if [[ ! -f $BUILD/build.ninja ]]; then
   rm -rf "$BUILD"
+  # CI builds the project's own code with -Werror, as tools/run-tests.sh does.
+  werror=false
+  [[ ${CI:-} == true ]] && werror=true
   meson setup "$BUILD" -Dcli=disabled -Dgimp=enabled -Dgimp_api=3 -Dtests=true \
-    --wrap-mode=nodownload || exit 1
+    -Dwerror=$werror --wrap-mode=nodownload || exit 1
 fi
 nice -n 10 meson compile -C "$BUILD" -j "$jobs" gimp-neural-style neural-style-engine || exit 1
 echo "gimp3-tests: build took $((SECONDS - started)) s"

@@ -20,9 +20,13 @@ fi
 export CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
 
+# CI builds the project's own code with -Werror (LibTorch's and GIMP's headers are included as
+# system headers, so their warnings do not count).
+werror=false
+[[ ${CI:-} == true ]] && werror=true
 if [[ ! -f $build/build.ninja ]]; then
   rm -rf "$build"
-  CXX="ccache g++" meson setup "$build" -Dgimp=auto -Dtests=true >"$build.setup.log" 2>&1 ||
+  CXX="ccache g++" meson setup "$build" -Dgimp=auto -Dtests=true -Dwerror=$werror >"$build.setup.log" 2>&1 ||
     { cat "$build.setup.log"; echo "0 passed, 1 failed"; exit 1; }
   rm -f "$build.setup.log"
 fi

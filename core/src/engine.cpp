@@ -3,8 +3,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <limits>
 #include <cmath>
+#include <limits>
 #include <new>
 #include <sstream>
 
@@ -12,8 +12,8 @@
 #include "geometry.h"
 #include "image_ops.h"
 #include "losses.h"
-#include "tuning.h"
 #include "neural_style/neural_style.h"
+#include "tuning.h"
 #include "vgg19.h"
 #include "weights.h"
 
@@ -187,13 +187,13 @@ Status Run::optimise(const torch::Tensor& content, const torch::Tensor& style,
       // the curvature history carries over between calls. A strong-Wolfe line search keeps it
       // from overshooting: the objective's scale depends on weights and network, so a fixed
       // step length of 1 (jcjohnson/neural-style) can make the loss rise.
-      opt = std::make_unique<torch::optim::LBFGS>(
-          std::vector<torch::Tensor>{x}, torch::optim::LBFGSOptions(lr)
-                                             .max_iter(1)
-                                             .history_size(20)
-                                             .tolerance_change(0)
-                                             .tolerance_grad(0)
-                                             .line_search_fn("strong_wolfe"));
+      opt = std::make_unique<torch::optim::LBFGS>(std::vector<torch::Tensor>{x},
+                                                  torch::optim::LBFGSOptions(lr)
+                                                      .max_iter(1)
+                                                      .history_size(20)
+                                                      .tolerance_change(0)
+                                                      .tolerance_grad(0)
+                                                      .line_search_fn("strong_wolfe"));
     } else {
       opt = std::make_unique<torch::optim::Adam>(std::vector<torch::Tensor>{x},
                                                  torch::optim::AdamOptions(lr));

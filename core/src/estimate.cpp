@@ -79,7 +79,8 @@ Estimate estimate(int width, int height, const Params& params, bool on_gpu) {
   const int threads = params.threads > 0 ? std::min<int>(params.threads, static_cast<int>(cores))
                                          : static_cast<int>(cores);
   const double gflops = on_gpu ? kGpuGflops : kCpuGflopsPerCore * threads;
-  e.seconds = total_flops / 1e9 / gflops + steps * (on_gpu ? kGpuSecondsPerStep : kCpuSecondsPerStep);
+  e.seconds =
+      total_flops / 1e9 / gflops + steps * (on_gpu ? kGpuSecondsPerStep : kCpuSecondsPerStep);
   // Content and style images' activations are freed after their targets are taken; the
   // optimiser keeps a few image-sized buffers (L-BFGS: its history).
   const double image_bytes = 3.0 * final_size.width * final_size.height * sizeof(float);

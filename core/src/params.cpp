@@ -65,7 +65,9 @@ bool layer_set_from_name(const std::string& name, LayerSet* set) {
   return true;
 }
 
-Limits limits() { return Limits{}; }
+Limits limits() {
+  return Limits{};
+}
 
 const std::vector<std::string>& layer_names() {
   static const std::vector<std::string> names = {

@@ -151,7 +151,9 @@ Status read_safetensors(const std::string& path,
 
 Status count_vgg19_convs(const std::string& path, int* depth) {
   WeightsFile file;
-  if (Status s = read_safetensors(path, [](const std::string&) { return false; }, &file); !s.ok())
+  if (Status s = read_safetensors(
+          path, [](const std::string&) { return false; }, &file);
+      !s.ok())
     return s;
   auto has = [&](const std::string& name) {
     return std::find(file.names.begin(), file.names.end(), name) != file.names.end();

@@ -13,14 +13,22 @@ namespace {
 // --- The GIMP 2 / GIMP 3 differences, mapped once -------------------------------------------
 
 #if GIMP_CHECK_VERSION(2, 99, 0)
-GimpItem* item(GimpDrawable* d) { return GIMP_ITEM(d); }
-GimpDrawable* drawable_of(GimpLayer* l) { return GIMP_DRAWABLE(l); }
-bool is_layer(GimpDrawable* d) { return GIMP_IS_LAYER(d); }
+GimpItem* item(GimpDrawable* d) {
+  return GIMP_ITEM(d);
+}
+GimpDrawable* drawable_of(GimpLayer* l) {
+  return GIMP_DRAWABLE(l);
+}
+bool is_layer(GimpDrawable* d) {
+  return GIMP_IS_LAYER(d);
+}
 template <typename T>
 bool valid(T* object) {
   return object != nullptr;
 }
-void drawable_offsets(GimpDrawable* d, gint* x, gint* y) { gimp_drawable_get_offsets(d, x, y); }
+void drawable_offsets(GimpDrawable* d, gint* x, gint* y) {
+  gimp_drawable_get_offsets(d, x, y);
+}
 std::string last_pdb_error() {
   const gchar* e = gimp_pdb_get_last_error(gimp_get_pdb());
   return e ? e : "";
@@ -36,11 +44,21 @@ GimpLayer* parent_of(GimpDrawable* d) {
   return p ? GIMP_LAYER(p) : nullptr;
 }
 #else
-gint32 item(gint32 d) { return d; }
-gint32 drawable_of(gint32 l) { return l; }
-bool is_layer(gint32 d) { return gimp_item_is_layer(d); }
-bool valid(gint32 id) { return id != -1; }
-void drawable_offsets(gint32 d, gint* x, gint* y) { gimp_drawable_offsets(d, x, y); }
+gint32 item(gint32 d) {
+  return d;
+}
+gint32 drawable_of(gint32 l) {
+  return l;
+}
+bool is_layer(gint32 d) {
+  return gimp_item_is_layer(d);
+}
+bool valid(gint32 id) {
+  return id != -1;
+}
+void drawable_offsets(gint32 d, gint* x, gint* y) {
+  gimp_drawable_offsets(d, x, y);
+}
 std::string last_pdb_error() {
   const gchar* e = gimp_get_pdb_error();
   // libgimp says "success" when a call failed without a message.
@@ -66,7 +84,9 @@ struct GObjectUnref {
 };
 using BufferPtr = std::unique_ptr<GeglBuffer, GObjectUnref>;
 
-BufferPtr buffer_of(DrawableRef d) { return BufferPtr(gimp_drawable_get_buffer(d)); }
+BufferPtr buffer_of(DrawableRef d) {
+  return BufferPtr(gimp_drawable_get_buffer(d));
+}
 
 std::string item_name(DrawableRef d) {
   gchar* n = gimp_item_get_name(item(d));
@@ -110,8 +130,9 @@ bool inspect_source(ImageRef image, DrawableRef drawable, Source* source, std::s
     return false;
   }
   if (!is_layer(drawable)) {
-    *error = _("Neural style transfer works on layers. Select a layer (not a mask or channel) "
-               "and try again.");
+    *error =
+        _("Neural style transfer works on layers. Select a layer (not a mask or channel) "
+          "and try again.");
     return false;
   }
   gint x = 0, y = 0, w = 0, h = 0;

@@ -29,6 +29,8 @@ void init_i18n(const char* argv0) {
   bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
 }
 
-const char* locale_dir() { return chosen_dir().c_str(); }
+const char* locale_dir() {
+  return chosen_dir().c_str();
+}
 
 }  // namespace neural_style::plugin

@@ -43,10 +43,8 @@ std::string error_message(const neural_style::Status& status) {
   using Code = neural_style::Status::Code;
   const char* detail = status.message.c_str();
   switch (status.code) {
-    case Code::Ok:
-      return {};
-    case Code::Cancelled:
-      return _("Neural style transfer was cancelled.");
+    case Code::Ok: return {};
+    case Code::Cancelled: return _("Neural style transfer was cancelled.");
     case Code::InvalidArgument:
       return format(_("Neural style transfer cannot run with these settings: %s"), detail);
     case Code::ModelError:
@@ -63,8 +61,7 @@ std::string error_message(const neural_style::Status& status) {
                     detail);
     case Code::DeviceError:
       return format(_("The computing device failed: %s\nChoose the CPU device."), detail);
-    case Code::Internal:
-      break;
+    case Code::Internal: break;
   }
   return format(_("Neural style transfer failed: %s"), detail);
 }
@@ -79,8 +76,9 @@ std::string style_file_error(const std::string& path, const std::string& detail)
 }
 
 std::string indexed_image_error() {
-  return _("Neural style transfer does not work on indexed images. Convert the image to RGB "
-           "first (Image ▸ Mode ▸ RGB).");
+  return _(
+      "Neural style transfer does not work on indexed images. Convert the image to RGB "
+      "first (Image ▸ Mode ▸ RGB).");
 }
 
 std::string too_small_error(int width, int height) {

@@ -55,26 +55,30 @@ std::vector<ParamSpec> build_table() {
   {
     ParamSpec& s = row(kStyleFile, "style-file", ParamType::String);
     s.label = N_("_Style image");
-    s.tooltip = N_("The picture whose brush strokes, colours and textures are transferred "
-                   "onto the layer. Any file GIMP can open.");
+    s.tooltip =
+        N_("The picture whose brush strokes, colours and textures are transferred "
+           "onto the layer. Any file GIMP can open.");
   }
   {
     ParamSpec& s = weight_row(kContentWeight, "content-weight", d.content_weight, 3);
     s.label = N_("Co_ntent weight");
-    s.tooltip = N_("How strongly the result keeps the shapes of the layer. Raise it when the "
-                   "subject dissolves into the style.");
+    s.tooltip =
+        N_("How strongly the result keeps the shapes of the layer. Raise it when the "
+           "subject dissolves into the style.");
   }
   {
     ParamSpec& s = weight_row(kStyleWeight, "style-weight", d.style_weight, 1);
     s.label = N_("St_yle weight");
-    s.tooltip = N_("How strongly the result takes on the style image's textures and colours. "
-                   "Only its ratio to the content weight matters.");
+    s.tooltip =
+        N_("How strongly the result takes on the style image's textures and colours. "
+           "Only its ratio to the content weight matters.");
   }
   {
     ParamSpec& s = weight_row(kTvWeight, "tv-weight", d.tv_weight, 4);
     s.label = N_("S_moothness (TV weight)");
-    s.tooltip = N_("Total variation weight: suppresses pixel noise and checkerboard artefacts. "
-                   "Too much of it blurs fine detail.");
+    s.tooltip =
+        N_("Total variation weight: suppresses pixel noise and checkerboard artefacts. "
+           "Too much of it blurs fine detail.");
   }
   {
     ParamSpec& s = row(kIterations, "iterations", ParamType::Int);
@@ -84,8 +88,9 @@ std::vector<ParamSpec> build_table() {
     s.soft_min = l.iterations_min;
     s.soft_max = std::max(2000, d.iterations);
     s.label = N_("_Iterations");
-    s.tooltip = N_("Optimisation steps at each scale (the layer is refined from coarse to "
-                   "fine). More steps refine the result; run time grows in proportion.");
+    s.tooltip =
+        N_("Optimisation steps at each scale (the layer is refined from coarse to "
+           "fine). More steps refine the result; run time grows in proportion.");
   }
   {
     ParamSpec& s = row(kMaxSize, "max-size", ParamType::Int);
@@ -94,9 +99,10 @@ std::vector<ParamSpec> build_table() {
     s.default_number = d.max_size;
     s.soft_max = std::max(4096, d.max_size);
     s.label = N_("Max si_ze");
-    s.tooltip = N_("Longest side, in pixels, at which the layer is processed; the result is "
-                   "scaled back to the layer's size. 0 processes at full size. Smaller is much "
-                   "faster and needs less memory.");
+    s.tooltip =
+        N_("Longest side, in pixels, at which the layer is processed; the result is "
+           "scaled back to the layer's size. 0 processes at full size. Smaller is much "
+           "faster and needs less memory.");
   }
   {
     ParamSpec& s =
@@ -104,16 +110,18 @@ std::vector<ParamSpec> build_table() {
                    d.optimizer == neural_style::Optimizer::LBFGS ? kOptimizerLbfgs : kOptimizerAdam,
                    {N_("Adam"), N_("L-BFGS")});
     s.label = N_("Op_timizer");
-    s.tooltip = N_("Adam takes cheap, steady steps. L-BFGS converges in fewer iterations but "
-                   "each one costs more and needs more memory.");
+    s.tooltip =
+        N_("Adam takes cheap, steady steps. L-BFGS converges in fewer iterations but "
+           "each one costs more and needs more memory.");
   }
   {
     ParamSpec& s = choice_row(kInit, "init",
                               d.init == neural_style::InitMode::Noise ? kInitNoise : kInitContent,
                               {N_("Content"), N_("Noise")});
     s.label = N_("Start _from");
-    s.tooltip = N_("What the optimisation starts from: the layer itself (keeps more of it, "
-                   "converges faster) or random noise (bolder, more abstract results).");
+    s.tooltip =
+        N_("What the optimisation starts from: the layer itself (keeps more of it, "
+           "converges faster) or random noise (bolder, more abstract results).");
   }
   {
     ParamSpec& s = row(kPreserveColors, "preserve-colors", ParamType::Boolean);
@@ -121,8 +129,9 @@ std::vector<ParamSpec> build_table() {
     s.max = 1;
     s.default_number = 0;
     s.label = N_("_Preserve colours");
-    s.tooltip = N_("Keep the layer's own colours and take only the style's light and dark "
-                   "patterns.");
+    s.tooltip =
+        N_("Keep the layer's own colours and take only the style's light and dark "
+           "patterns.");
   }
   {
     ParamSpec& s = row(kSeed, "seed", ParamType::Int);
@@ -131,21 +140,24 @@ std::vector<ParamSpec> build_table() {
     s.soft_max = G_MAXINT32;
     s.default_number = static_cast<double>(d.seed % (static_cast<std::uint64_t>(G_MAXINT32) + 1));
     s.label = N_("R_andom seed");
-    s.tooltip = N_("Seed of the random numbers (noise start, random network). The same seed "
-                   "and settings give the same result.");
+    s.tooltip =
+        N_("Seed of the random numbers (noise start, random network). The same seed "
+           "and settings give the same result.");
   }
   {
     ParamSpec& s =
         choice_row(kDevice, "device", kDeviceAuto, {N_("Automatic"), N_("CPU"), N_("GPU (CUDA)")});
     s.label = N_("D_evice");
-    s.tooltip = N_("Where the computation runs. Automatic uses the GPU when one is available, "
-                   "else the CPU.");
+    s.tooltip =
+        N_("Where the computation runs. Automatic uses the GPU when one is available, "
+           "else the CPU.");
   }
   {
     ParamSpec& s = row(kWeightsFile, "weights-file", ParamType::String);
     s.label = N_("_Weights file");
-    s.tooltip = N_("Pretrained VGG-19 weights (.safetensors). Leave empty to search the "
-                   "default model folders.");
+    s.tooltip =
+        N_("Pretrained VGG-19 weights (.safetensors). Leave empty to search the "
+           "default model folders.");
   }
   return t;
 }
@@ -178,7 +190,9 @@ const std::vector<ParamSpec>& parameter_table() {
   return table;
 }
 
-const ParamSpec& param_spec(ParamId id) { return parameter_table().at(id); }
+const ParamSpec& param_spec(ParamId id) {
+  return parameter_table().at(id);
+}
 
 Values default_values() {
   Values v;
@@ -310,8 +324,7 @@ std::string serialize_values(const Values& v) {
 Values parse_values(const std::string& text, const Values& fallback) {
   std::istringstream in(text);
   std::string line;
-  if (!std::getline(in, line) ||
-      line != "neural-style-values " + std::to_string(kValuesVersion))
+  if (!std::getline(in, line) || line != "neural-style-values " + std::to_string(kValuesVersion))
     return fallback;
   Values v = fallback;
   while (std::getline(in, line)) {

@@ -49,14 +49,14 @@ struct ParamSpec {
   ParamId id;
   const char* name;  // PDB and settings name, e.g. "content-weight"
   ParamType type;
-  double min = 0;     // numeric rows; Choice and Boolean rows too (0 .. n-1)
+  double min = 0;  // numeric rows; Choice and Boolean rows too (0 .. n-1)
   double max = 0;
   double default_number = 0;
   double soft_min = 0;  // a dialog's slider range for Int and Float rows; spin buttons still
   double soft_max = 0;  // take min .. max
   std::string default_string;
-  const char* label = "";    // marked with N_(); translate with _() when shown
-  const char* tooltip = "";  // marked with N_(); also the PDB description
+  const char* label = "";            // marked with N_(); translate with _() when shown
+  const char* tooltip = "";          // marked with N_(); also the PDB description
   std::vector<const char*> choices;  // Choice rows: N_() labels, index = PDB value
   int digits = 0;                    // decimals shown by a dialog for Float rows
   bool logarithmic = false;          // Float rows whose useful range spans decades

@@ -12,8 +12,7 @@ namespace {
 
 // Sizes come from user images: check the product before allocating so that a huge layer gives
 // a message instead of a wrapped size or a crash.
-bool allocate(std::vector<float>* data, int width, int height, int channels,
-              std::string* error) {
+bool allocate(std::vector<float>* data, int width, int height, int channels, std::string* error) {
   const std::uint64_t count = static_cast<std::uint64_t>(width) *
                               static_cast<std::uint64_t>(height) *
                               static_cast<std::uint64_t>(channels);
@@ -31,7 +30,9 @@ bool allocate(std::vector<float>* data, int width, int height, int channels,
   return true;
 }
 
-GeglRectangle rect_of(const Region& r) { return {r.x, r.y, r.width, r.height}; }
+GeglRectangle rect_of(const Region& r) {
+  return {r.x, r.y, r.width, r.height};
+}
 
 }  // namespace
 
@@ -58,8 +59,8 @@ bool read_rgb(GeglBuffer* buffer, const Region& region, neural_style::Image* out
   out->width = region.width;
   out->height = region.height;
   const GeglRectangle rect = rect_of(region);
-  const Babl* format = babl_format_with_space(
-      "R'G'B' float", babl_format_get_space(gegl_buffer_get_format(buffer)));
+  const Babl* format =
+      babl_format_with_space("R'G'B' float", babl_format_get_space(gegl_buffer_get_format(buffer)));
   gegl_buffer_get(buffer, &rect, 1.0, format, out->rgb.data(), GEGL_AUTO_ROWSTRIDE,
                   GEGL_ABYSS_NONE);
   return true;
@@ -91,8 +92,7 @@ RgbaImage with_alpha_of(const neural_style::Image& rgb, const RgbaImage& alpha_s
   out.height = rgb.height;
   out.rgba.resize(out.pixel_count() * 4);
   for (std::size_t i = 0, n = out.pixel_count(); i < n; ++i) {
-    for (int c = 0; c < 3; ++c)
-      out.rgba[4 * i + c] = std::clamp(rgb.rgb[3 * i + c], 0.0f, 1.0f);
+    for (int c = 0; c < 3; ++c) out.rgba[4 * i + c] = std::clamp(rgb.rgb[3 * i + c], 0.0f, 1.0f);
     out.rgba[4 * i + 3] = alpha_source.rgba[4 * i + 3];
   }
   return out;

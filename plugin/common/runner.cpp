@@ -61,13 +61,12 @@ void work(const neural_style::EngineApi& api, const Job& job, Shared* shared) {
   try {
     status = api.run(job.content, job.style, job.params, callbacks, &image, &info);
   } catch (const std::bad_alloc&) {
-    status = neural_style::Status::error(neural_style::Status::Code::OutOfMemory,
-                                         "allocation failed");
+    status =
+        neural_style::Status::error(neural_style::Status::Code::OutOfMemory, "allocation failed");
   } catch (const std::exception& e) {
     status = neural_style::Status::error(neural_style::Status::Code::Internal, e.what());
   } catch (...) {
-    status = neural_style::Status::error(neural_style::Status::Code::Internal,
-                                         "unknown exception");
+    status = neural_style::Status::error(neural_style::Status::Code::Internal, "unknown exception");
   }
 
   std::lock_guard<std::mutex> lock(shared->mutex);

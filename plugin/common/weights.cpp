@@ -12,9 +12,10 @@ WeightsStatus weights_status(const std::string& weights_file) {
   st.path = resolve_weights_file(weights_file);
   if (st.path.empty()) {
     st.random = true;
-    st.text = _("No pretrained VGG-19 weights found: results use a random network. Put "
-                "vgg19.safetensors into ~/.local/share/neural-style/models (README: Getting "
-                "the weights)");
+    st.text =
+        _("No pretrained VGG-19 weights found: results use a random network. Put "
+          "vgg19.safetensors into ~/.local/share/neural-style/models (README: Getting "
+          "the weights)");
     return st;
   }
   if (!g_file_test(st.path.c_str(), G_FILE_TEST_IS_REGULAR)) {

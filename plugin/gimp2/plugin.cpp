@@ -91,8 +91,8 @@ void query() {
       "the selection's bounding box, and adds the result as a new layer named "
       "\"<layer> (neural style)\" above it; the source layer is left unchanged.",
       "gimp-neural-style authors", "gimp-neural-style authors", "2026",
-      N_("Neural Style Transfer…"), np::kImageTypes, GIMP_PLUGIN,
-      static_cast<gint>(args.size()), G_N_ELEMENTS(return_vals), args.data(), return_vals);
+      N_("Neural Style Transfer…"), np::kImageTypes, GIMP_PLUGIN, static_cast<gint>(args.size()),
+      G_N_ELEMENTS(return_vals), args.data(), return_vals);
   gimp_plugin_menu_register(np::kProcedureName, np::kMenuPath);
 }
 
@@ -138,12 +138,8 @@ bool values_from_args(const GimpParam* param, np::Values* values) {
       case np::ParamType::String:
         np::set_string(values, s.id, p.data.d_string ? p.data.d_string : "");
         break;
-      case np::ParamType::Float:
-        np::set_number(values, s.id, p.data.d_float);
-        break;
-      default:
-        np::set_number(values, s.id, p.data.d_int32);
-        break;
+      case np::ParamType::Float: np::set_number(values, s.id, p.data.d_float); break;
+      default: np::set_number(values, s.id, p.data.d_int32); break;
     }
   }
   return true;
@@ -177,9 +173,7 @@ void run(const gchar* /*name*/, gint nparams, const GimpParam* param, gint* nret
   Outcome outcome;
   switch (mode) {
     case GIMP_RUN_INTERACTIVE:
-    case GIMP_RUN_WITH_LAST_VALS:
-      initial = load_last_values();
-      break;
+    case GIMP_RUN_WITH_LAST_VALS: initial = load_last_values(); break;
     case GIMP_RUN_NONINTERACTIVE:
       // Arguments added in later versions go after the current ones, so more is fine.
       if (nparams < kFixedArgs + np::kParamCount || !values_from_args(param, &initial))
@@ -254,8 +248,7 @@ Outcome process(GimpRunMode mode, gint32 image, gint32 drawable, const np::Value
   for (const std::string& w : result.warnings) g_printerr("gimp-neural-style: %s\n", w.c_str());
 
   if (result.status.code == ns::Status::Code::Cancelled) return fail(GIMP_PDB_CANCEL, "");
-  if (!result.status.ok())
-    return fail(GIMP_PDB_EXECUTION_ERROR, np::error_message(result.status));
+  if (!result.status.ok()) return fail(GIMP_PDB_EXECUTION_ERROR, np::error_message(result.status));
 
   ns::Image styled = std::move(result.image);
   if (values.preserve_colors) np::preserve_colors(np::rgb_of(pixels), &styled);

@@ -166,8 +166,7 @@ GimpValueArray* run(GimpProcedure* procedure, GimpRunMode run_mode, GimpImage* i
       case Outcome::Done: break;
       case Outcome::Cancelled:
         return gimp_procedure_new_return_values(procedure, GIMP_PDB_CANCEL, nullptr);
-      case Outcome::Failed:
-        return failure(procedure, GIMP_PDB_EXECUTION_ERROR, error);
+      case Outcome::Failed: return failure(procedure, GIMP_PDB_EXECUTION_ERROR, error);
     }
   }
 

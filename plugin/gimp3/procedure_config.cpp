@@ -83,8 +83,8 @@ void add_arguments(GimpProcedure* procedure) {
                                         static_cast<gint>(s.default_number), flags);
         break;
       case ParamType::Boolean:
-        gimp_procedure_add_boolean_argument(procedure, s.name, nick, blurb,
-                                            s.default_number != 0, flags);
+        gimp_procedure_add_boolean_argument(procedure, s.name, nick, blurb, s.default_number != 0,
+                                            flags);
         break;
       case ParamType::Choice:
         gimp_procedure_add_choice_argument(procedure, s.name, nick, blurb, make_choice(s),
@@ -99,9 +99,7 @@ Values values_from_config(GimpProcedureConfig* config) {
   Values v = default_values();
   for (const ParamSpec& s : parameter_table()) {
     switch (s.type) {
-      case ParamType::String:
-        set_string(&v, s.id, path_of_file_property(config, s.name));
-        break;
+      case ParamType::String: set_string(&v, s.id, path_of_file_property(config, s.name)); break;
       case ParamType::Float: {
         gdouble x = 0;
         g_object_get(config, s.name, &x, nullptr);

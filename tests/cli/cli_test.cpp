@@ -17,9 +17,9 @@
 #include "../core/test_images.h"
 #include "geometry.h"
 #include "image_io.h"
+#include "options.h"
 #include "vgg19.h"
 #include "weights.h"
-#include "options.h"
 
 namespace ns = neural_style;
 namespace cli = neural_style::cli;
@@ -243,19 +243,22 @@ TEST(CliParse, RejectsBadFlagsWithOneLine) {
 TEST(CliParse, LayerSetsAndExplicitLayers) {
   cli::Options o;
   std::string msg;
-  ASSERT_EQ(parse({"--content", "a", "--style", "b", "--output", "c"}, &o, &msg), cli::ParseOutcome::Run);
+  ASSERT_EQ(parse({"--content", "a", "--style", "b", "--output", "c"}, &o, &msg),
+            cli::ParseOutcome::Run);
   EXPECT_EQ(o.params.layer_set, ns::LayerSet::Auto);
   cli::Options s;
-  ASSERT_EQ(parse({"--content", "a", "--style", "b", "--output", "c", "--layer-set", "shallow"}, &s, &msg),
+  ASSERT_EQ(parse({"--content", "a", "--style", "b", "--output", "c", "--layer-set", "shallow"}, &s,
+                  &msg),
             cli::ParseOutcome::Run);
   EXPECT_EQ(s.params.layer_set, ns::LayerSet::Shallow);
   cli::Options c;
-  ASSERT_EQ(parse({"--content", "a", "--style", "b", "--output", "c", "--content-layer", "relu2_2"}, &c, &msg),
+  ASSERT_EQ(parse({"--content", "a", "--style", "b", "--output", "c", "--content-layer", "relu2_2"},
+                  &c, &msg),
             cli::ParseOutcome::Run);
   EXPECT_EQ(c.params.layer_set, ns::LayerSet::Custom);
   cli::Options bad;
-  EXPECT_EQ(parse({"--content", "a", "--style", "b", "--output", "c", "--layer-set", "deep", "--style-layers",
-                   "relu1_1"},
+  EXPECT_EQ(parse({"--content", "a", "--style", "b", "--output", "c", "--layer-set", "deep",
+                   "--style-layers", "relu1_1"},
                   &bad, &msg),
             cli::ParseOutcome::Error);
 }
@@ -390,7 +393,8 @@ TEST(CliRun, FindsWeightsInTheModelFolder) {
   ns::Vgg19 net = ns::Vgg19::random(ns::tap_index("relu5_1") + 1, 8, torch::kFloat32);
   std::map<std::string, torch::Tensor> tensors;
   for (int i = 0; i < net.depth(); ++i) {
-    const std::string key = "features." + std::to_string(ns::vgg19_convs()[static_cast<std::size_t>(i)].feature_index);
+    const std::string key =
+        "features." + std::to_string(ns::vgg19_convs()[static_cast<std::size_t>(i)].feature_index);
     tensors[key + ".weight"] = net.weights()[static_cast<std::size_t>(i)];
     tensors[key + ".bias"] = torch::zeros({net.weights()[static_cast<std::size_t>(i)].size(0)});
   }

@@ -77,7 +77,8 @@ TEST(Engine, LbfgsLowersTheObjective) {
   EXPECT_LT(rec.steps.back().total_loss, 0.6 * rec.steps.front().total_loss);
   // With a line search the objective never rises from one iteration to the next.
   for (std::size_t i = 1; i < rec.steps.size(); ++i)
-    EXPECT_LE(rec.steps[i].total_loss, rec.steps[i - 1].total_loss * (1 + 1e-6)) << "iteration " << i;
+    EXPECT_LE(rec.steps[i].total_loss, rec.steps[i - 1].total_loss * (1 + 1e-6))
+        << "iteration " << i;
 }
 
 TEST(Engine, ContentOnlyFromNoiseReconstructsTheContent) {

@@ -22,11 +22,11 @@ std::string real_weights() {
 }
 
 struct Measured {
-  double style_drop = 0;         // 1 − J_style(result) / J_style(content), at the final size
-  double ssim = 0;               // luminance SSIM, result against content
-  double ssim_style = 0;         // the same for the style image: an image that ignores the content
-  double colour_to_style = 0;    // palette distance of the result to the style
-  double content_to_style = 0;   // palette distance of the content to the style
+  double style_drop = 0;        // 1 − J_style(result) / J_style(content), at the final size
+  double ssim = 0;              // luminance SSIM, result against content
+  double ssim_style = 0;        // the same for the style image: an image that ignores the content
+  double colour_to_style = 0;   // palette distance of the result to the style
+  double content_to_style = 0;  // palette distance of the content to the style
 };
 
 Measured measure(const std::string& weights) {
@@ -65,8 +65,8 @@ Measured measure(const std::string& weights) {
   m.colour_to_style = test_images::colour_distance(result, style);
   m.content_to_style = test_images::colour_distance(content, style);
   std::cout << "style drop " << m.style_drop << ", SSIM " << m.ssim << " (style image "
-            << m.ssim_style << "), palette distance to style " << m.colour_to_style
-            << " (content " << m.content_to_style << ")\n";
+            << m.ssim_style << "), palette distance to style " << m.colour_to_style << " (content "
+            << m.content_to_style << ")\n";
   return m;
 }
 

@@ -71,7 +71,8 @@ inline std::vector<double> coarse_luminance(const neural_style::Image& img, int 
 
 // Mean SSIM of the luminance, box-downsampled by `f` first (f = 1: full resolution; larger f is
 // one coarser scale of multi-scale SSIM), over 7x7 windows, constants for [0,1] data.
-inline double luminance_ssim(const neural_style::Image& a, const neural_style::Image& b, int f = 1) {
+inline double luminance_ssim(const neural_style::Image& a, const neural_style::Image& b,
+                             int f = 1) {
   int w = 0, h = 0;
   const auto ya = coarse_luminance(a, f, &w, &h), yb = coarse_luminance(b, f, &w, &h);
   const int r = 3;
@@ -116,8 +117,10 @@ inline std::vector<double> colour_stats(const neural_style::Image& img) {
     for (int c = 0; c < 3; ++c) s[static_cast<std::size_t>(c)] += img.rgb[i * 3 + c] / n;
   for (std::size_t i = 0; i < img.pixel_count(); ++i)
     for (int c = 0; c < 3; ++c)
-      s[3 + static_cast<std::size_t>(c)] += std::pow(img.rgb[i * 3 + c] - s[static_cast<std::size_t>(c)], 2) / n;
-  for (int c = 3; c < 6; ++c) s[static_cast<std::size_t>(c)] = std::sqrt(s[static_cast<std::size_t>(c)]);
+      s[3 + static_cast<std::size_t>(c)] +=
+          std::pow(img.rgb[i * 3 + c] - s[static_cast<std::size_t>(c)], 2) / n;
+  for (int c = 3; c < 6; ++c)
+    s[static_cast<std::size_t>(c)] = std::sqrt(s[static_cast<std::size_t>(c)]);
   return s;
 }
 
@@ -135,7 +138,9 @@ inline neural_style::Image nearest(const neural_style::Image& img, int w, int h)
     for (int x = 0; x < w; ++x)
       for (int c = 0; c < 3; ++c)
         out.rgb[(static_cast<std::size_t>(y) * w + x) * 3 + c] =
-            img.rgb[(static_cast<std::size_t>(y * img.height / h) * img.width + x * img.width / w) * 3 + c];
+            img.rgb[(static_cast<std::size_t>(y * img.height / h) * img.width + x * img.width / w) *
+                        3 +
+                    c];
   return out;
 }
 

@@ -308,7 +308,8 @@ TEST(Weights, NormalisedWeightsIgnoreTheNetworksActivationScale) {
       if (pr.iteration == 0) *first_total = pr.total_loss;
     };
     ns::Image out;
-    EXPECT_TRUE(ns::run(test_images::content(32, 32), test_images::style(32, 32), p, cb, &out).ok());
+    EXPECT_TRUE(
+        ns::run(test_images::content(32, 32), test_images::style(32, 32), p, cb, &out).ok());
     return out;
   };
   double plain_norm = 0, scaled_norm = 0, plain_raw = 0, scaled_raw = 0;
@@ -331,9 +332,12 @@ TEST(Weights, AutoLayerSetFallsBackToShallowWithANotice) {
   std::size_t style_layers = 0;
   ns::Callbacks cb;
   cb.on_warning = [&](const std::string& w) { warnings.push_back(w); };
-  cb.on_progress = [&](const ns::Progress& pr) { style_layers = pr.effective_style_weights.size(); };
+  cb.on_progress = [&](const ns::Progress& pr) {
+    style_layers = pr.effective_style_weights.size();
+  };
   ns::Image out;
-  const ns::Status s = ns::run(test_images::content(32, 32), test_images::style(32, 32), p, cb, &out);
+  const ns::Status s =
+      ns::run(test_images::content(32, 32), test_images::style(32, 32), p, cb, &out);
   ASSERT_TRUE(s.ok()) << s.message;
   ASSERT_EQ(warnings.size(), 1u);
   EXPECT_NE(warnings[0].find("shallow"), std::string::npos) << warnings[0];

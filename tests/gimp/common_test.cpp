@@ -18,9 +18,9 @@ namespace ns = neural_style;
 TEST(ParameterTable, RowsAreInPdbOrderWithUniqueNames) {
   const auto& table = np::parameter_table();
   ASSERT_EQ(table.size(), static_cast<std::size_t>(np::kParamCount));
-  const char* expected[] = {"style-file", "content-weight", "style-weight", "tv-weight",
-                            "iterations", "max-size",       "optimizer",    "init",
-                            "preserve-colors", "seed",      "device",       "weights-file"};
+  const char* expected[] = {"style-file",      "content-weight", "style-weight", "tv-weight",
+                            "iterations",      "max-size",       "optimizer",    "init",
+                            "preserve-colors", "seed",           "device",       "weights-file"};
   std::set<std::string> names;
   for (std::size_t i = 0; i < table.size(); ++i) {
     EXPECT_EQ(table[i].id, static_cast<np::ParamId>(i));
@@ -116,8 +116,8 @@ TEST(SavedValues, OtherVersionsAndGarbageFallBack) {
   EXPECT_EQ(np::parse_values("neural-style-values 999\niterations=5\n", fallback).iterations, 42);
   EXPECT_EQ(np::parse_values("", fallback).iterations, 42);
   // Unknown names are ignored, missing ones keep the fallback, out-of-range ones are clamped.
-  const np::Values v = np::parse_values(
-      "neural-style-values 1\nfuture-knob=3\niterations=-4\nseed=17\n", fallback);
+  const np::Values v =
+      np::parse_values("neural-style-values 1\nfuture-knob=3\niterations=-4\nseed=17\n", fallback);
   EXPECT_EQ(v.iterations, 1);
   EXPECT_EQ(v.seed, 17);
   EXPECT_EQ(v.max_size, fallback.max_size);
@@ -192,8 +192,8 @@ TEST(Texts, ProgressCarriesIterationsAndEstimate) {
 }
 
 TEST(Texts, OutOfMemorySuggestsWhatToTry) {
-  const std::string m = np::error_message(
-      ns::Status::error(ns::Status::Code::OutOfMemory, "CUDA out of memory"));
+  const std::string m =
+      np::error_message(ns::Status::error(ns::Status::Code::OutOfMemory, "CUDA out of memory"));
   EXPECT_NE(m.find("Max size"), std::string::npos);
   EXPECT_NE(m.find("CPU"), std::string::npos);
   EXPECT_NE(m.find("CUDA out of memory"), std::string::npos);

@@ -26,11 +26,16 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto next = [&] { return i + 1 < argc ? std::atoi(argv[++i]) : 0; };
-    if (a == "--size") size = next();
-    else if (a == "--iterations") iterations = next();
-    else if (a == "--threads") threads = next();
-    else if (a == "--nchw") ns::tuning().channels_last = false;
-    else if (a == "--lbfgs") lbfgs = true;
+    if (a == "--size")
+      size = next();
+    else if (a == "--iterations")
+      iterations = next();
+    else if (a == "--threads")
+      threads = next();
+    else if (a == "--nchw")
+      ns::tuning().channels_last = false;
+    else if (a == "--lbfgs")
+      lbfgs = true;
     else {
       std::cerr << "usage: bench-core --size N --iterations N --threads N [--nchw] [--lbfgs]\n";
       return 2;

@@ -66,8 +66,8 @@ void update_thumbnail(DialogState* s) {
   const std::string& path = s->values.style_file;
   GdkPixbuf* pixbuf = nullptr;
   if (!path.empty())
-    pixbuf = gdk_pixbuf_new_from_file_at_scale(path.c_str(), kThumbnailSize, kThumbnailSize,
-                                               TRUE, nullptr);
+    pixbuf = gdk_pixbuf_new_from_file_at_scale(path.c_str(), kThumbnailSize, kThumbnailSize, TRUE,
+                                               nullptr);
   if (pixbuf) {
     gtk_image_set_from_pixbuf(image, pixbuf);
     g_object_unref(pixbuf);
@@ -109,8 +109,8 @@ void on_weights_default(GtkWidget*, gpointer data) {
 
 void on_number_changed(GtkAdjustment* adjustment, gpointer data) {
   auto* s = static_cast<DialogState*>(data);
-  const auto id = static_cast<ParamId>(
-      GPOINTER_TO_INT(g_object_get_data(G_OBJECT(adjustment), "param-id")));
+  const auto id =
+      static_cast<ParamId>(GPOINTER_TO_INT(g_object_get_data(G_OBJECT(adjustment), "param-id")));
   set_number(&s->values, id, gtk_adjustment_get_value(adjustment));
   update_estimate(s);
 }
@@ -143,10 +143,10 @@ GtkObject* add_scale(DialogState* s, GtkTable* table, int row, ParamId id) {
   const ParamSpec& spec = param_spec(id);
   const bool is_float = spec.type == ParamType::Float;
   const double step = is_float ? 1.0 / std::max(1.0, std::pow(10.0, spec.digits - 1)) : 1.0;
-  GtkObject* adj = gimp_scale_entry_new(
-      table, 0, row, _(spec.label), 200, 8, get_number(s->values, id), spec.soft_min,
-      spec.soft_max, step, is_float ? step * 10 : 10, is_float ? spec.digits : 0, FALSE, spec.min,
-      spec.max, _(spec.tooltip), nullptr);
+  GtkObject* adj = gimp_scale_entry_new(table, 0, row, _(spec.label), 200, 8,
+                                        get_number(s->values, id), spec.soft_min, spec.soft_max,
+                                        step, is_float ? step * 10 : 10, is_float ? spec.digits : 0,
+                                        FALSE, spec.min, spec.max, _(spec.tooltip), nullptr);
   if (spec.logarithmic) gimp_scale_entry_set_logarithmic(adj, TRUE);
   g_object_set_data(G_OBJECT(adj), "param-id", GINT_TO_POINTER(id));
   g_signal_connect(adj, "value-changed", G_CALLBACK(on_number_changed), s);
@@ -159,8 +159,8 @@ GtkWidget* add_combo(DialogState* s, GtkTable* table, int row, ParamId id) {
   // An empty GimpIntComboBox (it creates its own GimpIntStore), filled from the table.
   GtkWidget* combo = GTK_WIDGET(g_object_new(GIMP_TYPE_INT_COMBO_BOX, nullptr));
   for (std::size_t i = 0; i < spec.choices.size(); ++i)
-    gimp_int_combo_box_append(GIMP_INT_COMBO_BOX(combo), GIMP_INT_STORE_VALUE,
-                              static_cast<gint>(i), GIMP_INT_STORE_LABEL, _(spec.choices[i]), -1);
+    gimp_int_combo_box_append(GIMP_INT_COMBO_BOX(combo), GIMP_INT_STORE_VALUE, static_cast<gint>(i),
+                              GIMP_INT_STORE_LABEL, _(spec.choices[i]), -1);
   g_object_set_data(G_OBJECT(combo), "param-id", GINT_TO_POINTER(id));
   gimp_int_combo_box_set_active(GIMP_INT_COMBO_BOX(combo),
                                 static_cast<gint>(get_number(s->values, id)));
@@ -289,9 +289,8 @@ GtkWidget* build_weights_section(DialogState* s) {
   gtk_box_pack_start(GTK_BOX(hbox), label, FALSE, FALSE, 0);
   gtk_box_pack_start(GTK_BOX(hbox), s->weights_chooser, TRUE, TRUE, 0);
   GtkWidget* use_default = gtk_button_new_with_mnemonic(_("Defa_ult"));
-  gimp_help_set_help_data(use_default,
-                          _("Forget the chosen file and search the default model folders."),
-                          nullptr);
+  gimp_help_set_help_data(
+      use_default, _("Forget the chosen file and search the default model folders."), nullptr);
   g_signal_connect(use_default, "clicked", G_CALLBACK(on_weights_default), s);
   gtk_box_pack_start(GTK_BOX(hbox), use_default, FALSE, FALSE, 0);
   gtk_box_pack_start(GTK_BOX(vbox), hbox, FALSE, FALSE, 0);
@@ -320,9 +319,13 @@ void reset(DialogState* s) {
 
 }  // namespace
 
-const char* dialog_title() { return _("Neural Style Transfer"); }
+const char* dialog_title() {
+  return _("Neural Style Transfer");
+}
 
-const char* run_window_title() { return _("Neural Style Transfer: running"); }
+const char* run_window_title() {
+  return _("Neural Style Transfer: running");
+}
 
 bool run_settings_dialog(Values* values, const DialogContext& context) {
   DialogState s;
@@ -335,11 +338,11 @@ bool run_settings_dialog(Values* values, const DialogContext& context) {
                                    GTK_STOCK_OK, GTK_RESPONSE_OK, nullptr));
   s.dialog = dialog.get();
   gtk_dialog_set_alternative_button_order(GTK_DIALOG(s.dialog), kResponseReset, GTK_RESPONSE_OK,
-                                           GTK_RESPONSE_CANCEL, -1);
+                                          GTK_RESPONSE_CANCEL, -1);
   gimp_window_set_transient(GTK_WINDOW(s.dialog));
-  gimp_help_set_help_data(
-      gtk_dialog_get_widget_for_response(GTK_DIALOG(s.dialog), kResponseReset),
-      _("Set every control except the style image back to its default."), nullptr);
+  gimp_help_set_help_data(gtk_dialog_get_widget_for_response(GTK_DIALOG(s.dialog), kResponseReset),
+                          _("Set every control except the style image back to its default."),
+                          nullptr);
 
   GtkWidget* main_box = gtk_vbox_new(FALSE, 12);
   gtk_container_set_border_width(GTK_CONTAINER(main_box), 12);

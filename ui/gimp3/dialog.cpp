@@ -31,10 +31,10 @@ void refresh_thumbnail(Extras* x, const std::string& path) {
   GError* error = nullptr;
   // GdkPixbuf reads the common formats; for anything else (XCF, say) the run still works
   // through GIMP's loaders, only the thumbnail is missing.
-  GdkPixbuf* pixbuf = path.empty() ? nullptr
-                                   : gdk_pixbuf_new_from_file_at_scale(
-                                         path.c_str(), kThumbnailSize, kThumbnailSize, TRUE,
-                                         &error);
+  GdkPixbuf* pixbuf = path.empty()
+                          ? nullptr
+                          : gdk_pixbuf_new_from_file_at_scale(path.c_str(), kThumbnailSize,
+                                                              kThumbnailSize, TRUE, &error);
   if (pixbuf) {
     gtk_image_set_from_pixbuf(GTK_IMAGE(x->thumbnail), pixbuf);
     g_object_unref(pixbuf);
@@ -63,7 +63,9 @@ void refresh(Extras* x) {
   gtk_label_set_text(GTK_LABEL(x->estimate), text.c_str());
 }
 
-void on_config_notify(GObject*, GParamSpec*, gpointer data) { refresh(static_cast<Extras*>(data)); }
+void on_config_notify(GObject*, GParamSpec*, gpointer data) {
+  refresh(static_cast<Extras*>(data));
+}
 
 GtkWidget* wrapped_label() {
   GtkWidget* label = gtk_label_new("");
@@ -90,8 +92,8 @@ void shape_widgets(GimpProcedureDialog* dialog) {
     if (s.logarithmic) gimp_scale_entry_set_logarithmic(GIMP_SCALE_ENTRY(entry), TRUE);
     gimp_label_spin_set_digits(GIMP_LABEL_SPIN(entry), s.type == ParamType::Float ? s.digits : 0);
     // Wide enough for "100000" and "0.0010", which GTK's default width cuts off.
-    gtk_entry_set_width_chars(
-        GTK_ENTRY(gimp_label_spin_get_spin_button(GIMP_LABEL_SPIN(entry))), 9);
+    gtk_entry_set_width_chars(GTK_ENTRY(gimp_label_spin_get_spin_button(GIMP_LABEL_SPIN(entry))),
+                              9);
   }
 }
 
@@ -104,8 +106,8 @@ void limit_device_choice(GimpProcedureConfig* config, GimpProcedureDialog* dialo
   if (pspec && GIMP_IS_PARAM_SPEC_CHOICE(pspec))
     gimp_choice_set_sensitive(gimp_param_spec_choice_get_choice(pspec),
                               gimp3::choice_nick(kDevice, kDeviceGpu), FALSE);
-  GtkWidget* device = gimp_procedure_dialog_get_widget(dialog, param_spec(kDevice).name,
-                                                       G_TYPE_NONE);
+  GtkWidget* device =
+      gimp_procedure_dialog_get_widget(dialog, param_spec(kDevice).name, G_TYPE_NONE);
   if (device && !context.gpu_unavailable_reason.empty())
     gtk_widget_set_tooltip_text(device, context.gpu_unavailable_reason.c_str());
 }
@@ -126,7 +128,9 @@ class ScopedHandler {
 
 }  // namespace
 
-const char* dialog_title() { return _("Neural Style Transfer"); }
+const char* dialog_title() {
+  return _("Neural Style Transfer");
+}
 
 bool run_settings_dialog(GimpProcedure* procedure, GimpProcedureConfig* config,
                          const DialogContext& context) {
@@ -156,8 +160,8 @@ bool run_settings_dialog(GimpProcedure* procedure, GimpProcedureConfig* config,
   gtk_box_pack_start(GTK_BOX(text_box), extras.weights, FALSE, FALSE, 0);
   gtk_box_pack_start(GTK_BOX(text_box), extras.estimate, FALSE, FALSE, 0);
   gtk_box_pack_start(GTK_BOX(row), text_box, TRUE, TRUE, 0);
-  gtk_box_pack_start(GTK_BOX(gtk_dialog_get_content_area(GTK_DIALOG(dialog))), frame, FALSE,
-                     FALSE, 0);
+  gtk_box_pack_start(GTK_BOX(gtk_dialog_get_content_area(GTK_DIALOG(dialog))), frame, FALSE, FALSE,
+                     0);
   gtk_widget_show_all(frame);
 
   refresh(&extras);

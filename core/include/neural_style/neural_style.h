@@ -153,9 +153,9 @@ struct Progress {
   double content_loss = 0;  // unweighted terms, as defined in the README
   double style_loss = 0;
   double tv_loss = 0;
-  double total_loss = 0;       // weighted sum, with the effective weights
-  double effective_content_weight = 0;              // applied to content_loss
-  std::vector<double> effective_style_weights;      // per style layer, applied to its cost
+  double total_loss = 0;                        // weighted sum, with the effective weights
+  double effective_content_weight = 0;          // applied to content_loss
+  std::vector<double> effective_style_weights;  // per style layer, applied to its cost
   double effective_tv_weight = 0;
   double elapsed_seconds = 0;  // since the optimisation started
   // Copies out the current image at processing size. Valid only during the callback.

@@ -1,6 +1,7 @@
 #include "image_io.h"
 
 #include <OpenImageIO/imageio.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <sys/stat.h>
@@ -10,14 +11,40 @@ namespace neural_style::cli {
 
 namespace {
 
-std::string oiio_error(const std::string& fallback) {
-  std::string e = OIIO::geterror();
+// OpenImageIO's messages can span lines; the CLI promises one line.
+std::string one_line(std::string e) {
   while (!e.empty() && (e.back() == '\n' || e.back() == ' ')) e.pop_back();
-  // OpenImageIO's messages can span lines; the CLI promises one line.
   for (auto& c : e)
-    if (c == '\n') c = ' ';
+    if (c == '\n') c = ';';
+  return e;
+}
+
+std::string oiio_error(const std::string& fallback) {
+  const std::string e = one_line(OIIO::geterror());
   return e.empty() ? fallback : e;
 }
+
+// libpng and libjpeg print their own complaints to stderr before OpenImageIO returns an error;
+// the CLI reports the problem once, in its own words, so they are silenced while decoding.
+class QuietStderr {
+ public:
+  QuietStderr() : saved_(dup(STDERR_FILENO)) {
+    const int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (saved_ >= 0 && null >= 0) dup2(null, STDERR_FILENO);
+    if (null >= 0) close(null);
+  }
+  ~QuietStderr() {
+    if (saved_ >= 0) {
+      dup2(saved_, STDERR_FILENO);
+      close(saved_);
+    }
+  }
+  QuietStderr(const QuietStderr&) = delete;
+  QuietStderr& operator=(const QuietStderr&) = delete;
+
+ private:
+  int saved_;
+};
 
 }  // namespace
 
@@ -38,6 +65,7 @@ bool read_image(const std::string& path, ImageFile* out, std::string* error) {
   // Keep colour values as stored: OpenImageIO would otherwise premultiply them by alpha.
   OIIO::ImageSpec config;
   config.attribute("oiio:UnassociatedAlpha", 1);
+  QuietStderr quiet;
   auto in = OIIO::ImageInput::open(path, &config);
   if (!in) {
     *error = path + ": cannot read image (" + oiio_error("unsupported or damaged file") + ")";
@@ -57,7 +85,7 @@ bool read_image(const std::string& path, ImageFile* out, std::string* error) {
   const int nch = spec.nchannels;
   std::vector<float> data(static_cast<std::size_t>(pixels) * nch);
   if (!in->read_image(0, 0, 0, nch, OIIO::TypeDesc::FLOAT, data.data())) {
-    *error = path + ": cannot decode image (" + in->geterror() + ")";
+    *error = path + ": cannot decode image (" + one_line(in->geterror()) + ")";
     return false;
   }
   in->close();
@@ -81,6 +109,20 @@ bool read_image(const std::string& path, ImageFile* out, std::string* error) {
   const auto base = spec.format.basetype;
   img.bits = (base == OIIO::TypeDesc::UINT8 || base == OIIO::TypeDesc::INT8) ? 8 : 16;
   *out = std::move(img);
+  return true;
+}
+
+bool can_write_image(const std::string& path, std::string* error) {
+  if (!OIIO::ImageOutput::create(path)) {
+    *error = path + ": unsupported output format (use .png, .jpg or .tif)";
+    return false;
+  }
+  const auto slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
+  if (access(dir.empty() ? "/" : dir.c_str(), W_OK) != 0) {
+    *error = "cannot write into the folder of " + path;
+    return false;
+  }
   return true;
 }
 

@@ -23,4 +23,8 @@ bool read_image(const std::string& path, ImageFile* out, std::string* error);
 // honoured where the format has it (PNG, TIFF); JPEG is always 8 bits.
 bool write_image(const std::string& path, const ImageFile& image, std::string* error);
 
+// Whether an image can be written at `path` as far as can be known before the run: a format
+// for its extension and a writable folder.
+bool can_write_image(const std::string& path, std::string* error);
+
 }  // namespace neural_style::cli

@@ -98,12 +98,7 @@ int main(int argc, char** argv) {
     opt.params.init_image = std::move(init.rgb);
   }
   // Fail on an unwritable destination now rather than after a long run.
-  {
-    const auto slash = opt.output.rfind('/');
-    const std::string dir = slash == std::string::npos ? "." : opt.output.substr(0, slash);
-    if (access(dir.empty() ? "/" : dir.c_str(), W_OK) != 0)
-      return fail(cli::kExitUsage, "cannot write into the folder of --output " + opt.output);
-  }
+  if (!cli::can_write_image(opt.output, &error)) return fail(cli::kExitUsage, "--output " + error);
 
   std::ofstream log;
   if (!opt.log_json.empty()) {

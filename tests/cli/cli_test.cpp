@@ -12,7 +12,9 @@
 #include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <thread>
+#include <zlib.h>
 
 #include "../core/test_images.h"
 #include "geometry.h"
@@ -78,10 +80,14 @@ std::string slurp(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-// Runs the built binary. `signal_after` > 0 sends SIGINT once the process has run that long.
-Outcome run_cli(const Workdir& w, std::vector<std::string> args, double signal_after = 0) {
+// Runs the built binary. `signal_after` > 0 sends `sig` once the process has run that long.
+Outcome run_cli(const Workdir& w, std::vector<std::string> args, double signal_after = 0,
+                int sig = SIGINT) {
   const char* bin = std::getenv("NEURAL_STYLE_CLI");
-  EXPECT_NE(bin, nullptr) << "NEURAL_STYLE_CLI is not set";
+  if (!bin) {
+    ADD_FAILURE() << "NEURAL_STYLE_CLI is not set (run through meson test)";
+    return {};
+  }
   const std::string out_path = w.file(".stdout"), err_path = w.file(".stderr");
   pid_t pid = fork();
   if (pid == 0) {
@@ -103,7 +109,7 @@ Outcome run_cli(const Workdir& w, std::vector<std::string> args, double signal_a
   }
   if (signal_after > 0) {
     std::this_thread::sleep_for(std::chrono::duration<double>(signal_after));
-    kill(pid, SIGINT);
+    kill(pid, sig);
   }
   int st = 0;
   waitpid(pid, &st, 0);
@@ -132,6 +138,18 @@ bool exists(const std::string& path) {
 
 int count_lines(const std::string& s) {
   return static_cast<int>(std::count(s.begin(), s.end(), '\n'));
+}
+
+// The number of error lines; fails the test on any line that is not the CLI's own.
+int error_lines(const std::string& err) {
+  std::istringstream in(err);
+  std::string line;
+  int errors = 0;
+  while (std::getline(in, line)) {
+    EXPECT_EQ(line.rfind("neural-style: ", 0), 0u) << "stray output: " << line;
+    if (line.rfind("neural-style: error: ", 0) == 0) ++errors;
+  }
+  return errors;
 }
 
 }  // namespace
@@ -404,4 +422,112 @@ TEST(CliRun, FindsWeightsInTheModelFolder) {
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.err.find("weights " + weights), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find("random network"), std::string::npos) << r.err;
+}
+
+TEST(CliRun, TerminateLeavesNoOutputAndNoTemporaryFile) {
+  Workdir w;
+  auto args = fast(w, w.file("out.png"));
+  args[7] = "100000";
+  const auto before = w.entries();
+  const Outcome r = run_cli(w, args, 3.0, SIGTERM);
+  EXPECT_EQ(r.status, 130) << r.err;
+  EXPECT_EQ(w.entries(), before);
+}
+
+// Damaged and hostile image files: exit 2, one line naming the file, no output.
+TEST(CliRun, DamagedImagesAreRefused) {
+  Workdir w;
+  const std::string png = slurp(w.file("content.png"));
+  std::ofstream(w.file("cut.png"), std::ios::binary) << png.substr(0, png.size() / 2);
+  cli::ImageFile c;
+  c.rgb = test_images::content(48, 40);
+  std::string e;
+  ASSERT_TRUE(cli::write_image(w.file("content.jpg"), c, &e)) << e;
+  const std::string jpg = slurp(w.file("content.jpg"));
+  std::ofstream(w.file("cut.jpg"), std::ios::binary) << jpg.substr(0, jpg.size() / 3);
+  std::ofstream(w.file("text.png")) << "this is not an image\n";
+  // A PNG whose header claims 100000x100000 pixels (with a valid checksum) and no pixel data.
+  {
+    std::string ihdr = std::string("IHDR") + std::string("\x00\x01\x86\xa0\x00\x01\x86\xa0", 8) +
+                       std::string("\x08\x02\x00\x00\x00", 5);
+    const uLong crc = crc32(0L, reinterpret_cast<const Bytef*>(ihdr.data()), static_cast<uInt>(ihdr.size()));
+    std::string file = std::string("\x89PNG\r\n\x1a\n", 8) + std::string("\x00\x00\x00\x0d", 4) + ihdr;
+    auto put_crc = [&file](uLong c) {
+      for (int i = 3; i >= 0; --i) file += static_cast<char>((c >> (8 * i)) & 0xff);
+    };
+    put_crc(crc);
+    // An empty IDAT and IEND, so that the header parses and only the size is wrong.
+    for (const char* type : {"IDAT", "IEND"}) {
+      file += std::string("\x00\x00\x00\x00", 4) + type;
+      put_crc(crc32(0L, reinterpret_cast<const Bytef*>(type), 4));
+    }
+    std::ofstream(w.file("huge.png"), std::ios::binary) << file;
+  }
+  for (const char* name : {"cut.png", "cut.jpg", "text.png", "huge.png"}) {
+    auto args = fast(w, w.file("out.png"));
+    args[1] = w.file(name);
+    const Outcome r = run_cli(w, args);
+    EXPECT_EQ(r.status, 2) << name << ": " << r.err;
+    EXPECT_EQ(count_lines(r.err), 1) << r.err;
+    EXPECT_EQ(error_lines(r.err), 1) << r.err;
+    EXPECT_NE(r.err.find(name), std::string::npos) << r.err;
+    EXPECT_FALSE(exists(w.file("out.png"))) << name;
+  }
+}
+
+TEST(CliRun, UnsupportedOutputFormatIsRefusedBeforeTheRun) {
+  Workdir w;
+  const Outcome r = run_cli(w, fast(w, w.file("out.xyz")));
+  EXPECT_EQ(r.status, 2) << r.err;
+  EXPECT_NE(r.err.find("unsupported output format"), std::string::npos) << r.err;
+}
+
+// A full disk: a 16 KiB tmpfs cannot hold the result. Needs root (CI runs as root).
+TEST(CliRun, FullDiskLeavesNothingBehind) {
+  Workdir w;
+  const std::string mnt = w.file("full");
+  ASSERT_EQ(mkdir(mnt.c_str(), 0755), 0);
+  if (std::system(("mount -t tmpfs -o size=16k tmpfs '" + mnt + "' 2>/dev/null").c_str()) != 0)
+    GTEST_SKIP() << "cannot mount a tmpfs here (needs root)";
+  cli::ImageFile big;
+  big.rgb = test_images::content(400, 300);
+  std::string e;
+  ASSERT_TRUE(cli::write_image(w.file("big.png"), big, &e)) << e;
+  auto args = fast(w, mnt + "/out.tif");  // uncompressed, so it cannot fit
+  args[1] = w.file("big.png");
+  const Outcome r = run_cli(w, args);
+  std::vector<std::string> left;
+  if (DIR* d = opendir(mnt.c_str())) {
+    while (dirent* ent = readdir(d))
+      if (ent->d_name[0] != '.' || (std::string(ent->d_name) != "." && std::string(ent->d_name) != ".."))
+        left.push_back(ent->d_name);
+    closedir(d);
+  }
+  std::system(("umount '" + mnt + "'").c_str());
+  EXPECT_EQ(r.status, 1) << r.err;
+  EXPECT_EQ(error_lines(r.err), 1) << r.err;  // besides the random-network warning
+  EXPECT_TRUE(left.empty()) << left.front();
+}
+
+TEST(CliRun, ConcurrentRunsGiveTheBytesOfARunAlone) {
+  Workdir w;
+  auto solo = fast(w, w.file("solo.png"));
+  solo.insert(solo.end(), {"--init", "noise", "--seed", "7"});
+  ASSERT_EQ(run_cli(w, solo).status, 0);
+  // Two at once, each with its own output.
+  std::vector<std::thread> runs;
+  int status[2] = {-1, -1};
+  for (int i = 0; i < 2; ++i) {
+    runs.emplace_back([&, i] {
+      Workdir own;  // separate stdout/stderr files
+      auto args = fast(w, w.file("pair" + std::to_string(i) + ".png"));
+      args.insert(args.end(), {"--init", "noise", "--seed", "7"});
+      status[i] = run_cli(own, args).status;
+    });
+  }
+  for (auto& t : runs) t.join();
+  ASSERT_EQ(status[0], 0);
+  ASSERT_EQ(status[1], 0);
+  EXPECT_EQ(slurp(w.file("pair0.png")), slurp(w.file("solo.png")));
+  EXPECT_EQ(slurp(w.file("pair1.png")), slurp(w.file("solo.png")));
 }

@@ -10,16 +10,7 @@ top=$(pwd -P)
 
 if [[ $(id -u) == 0 ]]; then bash tools/setup.sh; else sudo bash tools/setup.sh; fi
 
-cache=/var/cache/gimp-neural-style/ccache
-if [[ -z ${CCACHE_DIR:-} ]] && mkdir -p "$cache" 2>/dev/null && [[ -w $cache ]]; then
-  export CCACHE_DIR=$cache
-fi
-export CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime
-if [[ ! -f build/build.ninja ]]; then
-  rm -rf build
-  CXX="ccache g++" meson setup build -Dgimp=auto >/dev/null
-fi
-meson compile -C build >/dev/null
+bash tools/build.sh build >/dev/null
 
 example=$top/build/example
 /usr/bin/python3 tools/make_example_images.py --dest "$example" >/dev/null

@@ -1,0 +1,33 @@
+#!/bin/bash
+# Configures (once) and builds the native Debian 12 build; used by tools/run-tests.sh and
+# tools/quickstart.sh so that both build the same way.
+#
+#   tools/build.sh [BUILD-DIR]        default: build/
+#
+# The compiler cache lives outside the checkout so that a fresh clone rebuilds fast: $CCACHE_DIR,
+# default /var/cache/gimp-neural-style/ccache when writable. With CI=true the project's own code
+# is built with -Werror (LibTorch's and GIMP's headers are system headers, so theirs do not count).
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+build=${1:-build}
+
+cache=/var/cache/gimp-neural-style/ccache
+if [[ -z ${CCACHE_DIR:-} ]] && mkdir -p "$cache" 2>/dev/null && [[ -w $cache ]]; then
+  export CCACHE_DIR=$cache
+fi
+# The precompiled LibTorch header would defeat ccache without these.
+export CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime
+export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
+
+werror=false
+[[ ${CI:-} == true ]] && werror=true
+if [[ ! -f $build/build.ninja ]]; then
+  rm -rf "$build"
+  if ! CXX="ccache g++" meson setup "$build" -Dgimp=auto -Dtests=true -Dwerror=$werror \
+    >"$build.setup.log" 2>&1; then
+    cat "$build.setup.log" >&2
+    exit 1
+  fi
+  rm -f "$build.setup.log"
+fi
+meson compile -C "$build"

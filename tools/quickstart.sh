@@ -18,8 +18,10 @@ example=$top/build/example
 plugin=build/plugin/gimp2/gimp-neural-style
 if [[ -x $plugin ]] && command -v gimp-console-2.10 >/dev/null; then
   # A user install, as docs/gimp-plugin.md describes it.
-  dest=${GIMP2_DIRECTORY:-$HOME/.config/GIMP/2.10}/plug-ins/gimp-neural-style
-  mkdir -p "$dest"
+  profile=${GIMP2_DIRECTORY:-$HOME/.config/GIMP/2.10}
+  dest=$profile/plug-ins/gimp-neural-style
+  # A profile GIMP has never started with lacks gradients/, and GIMP complains at exit.
+  mkdir -p "$dest" "$profile/gradients"
   install -m 755 "$plugin" "$dest/gimp-neural-style"
   install -m 644 build/core/libneural-style-engine.so "$dest/libneural-style-engine.so"
   echo "quickstart: installed the plug-in into $dest" >&2

@@ -38,6 +38,17 @@ enum class LayerSet {
   Custom,   // content_layer and style_layers as given
 };
 
+// Colour handling (issue 7). The engine applies it, so the CLI and both plug-ins agree.
+enum class ColorPreservation {
+  None,
+  Luminance,      // post-step: the result's luminance with the content's chroma
+  ColorTransfer,  // pre-step: the style images recoloured to the content's colour statistics
+};
+
+// Arithmetic precision of the optimisation (issue 6). Float32 is exact and the default; the
+// others are opt-in and used only where the hardware has them (else a notice and Float32).
+enum class Precision { Float32, BFloat16, TF32 };
+
 struct LayerWeight {
   std::string layer;  // a ReLU tap name such as "relu3_1"
   double weight = 0.0;
@@ -83,6 +94,22 @@ struct Params {
   int threads = 0;  // CPU threads, 0 = all cores
 
   std::string weights_file;  // "" = deterministic random weights (with a warning)
+  // How the weights file's input is fed: Auto reads the file's metadata ("caffe" convention in
+  // safetensors __metadata__, or a Caffe-converted layout), else torchvision's.
+  enum class InputConvention { Auto, Torchvision, Caffe } input_convention = InputConvention::Auto;
+
+  // Several styles (issue 7): one blend weight per style image given to run(); empty = equal
+  // weights. Normalised to sum 1; each style layer's target is the blend of the styles' Grams.
+  std::vector<double> style_blend;
+  // The style images are resized so that their longest side is style_scale x the content's
+  // processing size (longest side) before their Grams are taken: bigger scale, bigger strokes.
+  double style_scale = 1.0;
+  ColorPreservation color_preservation = ColorPreservation::None;
+
+  Precision precision = Precision::Float32;
+  // Memory the run may use, in bytes; 0 = what the machine (or the GPU) has free. A job that
+  // cannot fit even with tiling is refused before work starts, naming the size that would fit.
+  std::uint64_t memory_budget_bytes = 0;
 
   // Channel widths of the random-weight VGG-19 are divided by this. Only for tests and
   // benchmarks that exercise code paths rather than quality; ignored with a weights file.
@@ -96,6 +123,18 @@ Params default_params();
 void apply_layer_set(LayerSet set, Params* params);
 bool layer_set_from_name(const std::string& name, LayerSet* set);
 
+// Presets (issue 7): named sets of values applied on top of the current ones; the user can
+// change any value afterwards. Names are stable identifiers ("fast-preview", "balanced",
+// "high-quality", "seed-recipe"); labels are for display (mark with N_() where shown).
+struct Preset {
+  const char* name;
+  const char* label;
+  const char* description;
+};
+const std::vector<Preset>& presets();
+// Applies the named preset to *params; false for an unknown name.
+bool apply_preset(const std::string& name, Params* params);
+
 // The ranges that the CLI, the plug-ins' argument registration and the dialogs all use.
 struct Limits {
   double weight_max = 1e9;
@@ -108,6 +147,9 @@ struct Limits {
   int scales_min = 1;
   int scales_max = 8;
   int threads_max = 1024;
+  double style_scale_min = 0.1;
+  double style_scale_max = 4.0;
+  int styles_max = 8;
 };
 Limits limits();
 
@@ -140,6 +182,7 @@ struct Status {
 
 // Checks parameters and image sizes without touching LibTorch. run() calls it too.
 Status validate(const Params& params, const Image& content, const Image& style);
+Status validate(const Params& params, const Image& content, const std::vector<Image>& styles);
 
 struct Progress {
   int iteration = 0;   // within the current scale, 0 = before the first step
@@ -183,6 +226,9 @@ struct RunInfo {
 // Runs style transfer. `result` receives an image of the content's size. Thread-safe as long as
 // each call has its own arguments; the engine keeps no global state besides LibTorch's own.
 Status run(const Image& content, const Image& style, const Params& params,
+           const Callbacks& callbacks, Image* result, RunInfo* info = nullptr);
+// Several styles, blended with params.style_blend (issue 7). The one-style run() calls this.
+Status run(const Image& content, const std::vector<Image>& styles, const Params& params,
            const Callbacks& callbacks, Image* result, RunInfo* info = nullptr);
 
 // Rough cost of a run, from arithmetic alone (no LibTorch), for the dialogs' estimate.

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "image_io.h"
+#include "models_command.h"
 #include "neural_style/model_store.h"
 #include "neural_style/neural_style.h"
 #include "options.h"
@@ -70,6 +71,8 @@ class SignalBlock {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // `neural-style models list|verify|fetch` has flags of its own.
+  if (argc > 1 && std::string(argv[1]) == "models") return cli::run_models_command(argc, argv);
   cli::Options opt;
   std::string message;
   switch (cli::parse_options(argc, argv, &opt, &message)) {
@@ -85,14 +88,21 @@ int main(int argc, char** argv) {
 
   opt.params.weights_file = ns::resolve_weights_file(opt.params.weights_file);
 
-  if (same_file(opt.output, opt.content) || same_file(opt.output, opt.style) ||
-      (!opt.init_file.empty() && same_file(opt.output, opt.init_file)))
+  bool output_is_input = same_file(opt.output, opt.content) ||
+                         (!opt.init_file.empty() && same_file(opt.output, opt.init_file));
+  for (const auto& s : opt.styles) output_is_input = output_is_input || same_file(opt.output, s);
+  if (output_is_input)
     return fail(cli::kExitUsage, "--output " + opt.output + " is one of the input files");
 
-  cli::ImageFile content, style, init;
+  cli::ImageFile content, init;
+  std::vector<ns::Image> styles;
   std::string error;
   if (!cli::read_image(opt.content, &content, &error)) return fail(cli::kExitUsage, error);
-  if (!cli::read_image(opt.style, &style, &error)) return fail(cli::kExitUsage, error);
+  for (const auto& file : opt.styles) {
+    cli::ImageFile style;
+    if (!cli::read_image(file, &style, &error)) return fail(cli::kExitUsage, error);
+    styles.push_back(std::move(style.rgb));
+  }
   if (!opt.init_file.empty()) {
     if (!cli::read_image(opt.init_file, &init, &error)) return fail(cli::kExitUsage, error);
     opt.params.init_image = std::move(init.rgb);
@@ -129,6 +139,8 @@ int main(int argc, char** argv) {
                           {"tv_loss", p.tv_loss},
                           {"total_loss", p.total_loss},
                           {"elapsed_seconds", p.elapsed_seconds},
+                          {"tile", p.tile},
+                          {"tiles", p.tiles},
                           {"effective_content_weight", p.effective_content_weight},
                           {"effective_style_weights", p.effective_style_weights},
                           {"effective_tv_weight", p.effective_tv_weight}};
@@ -139,7 +151,7 @@ int main(int argc, char** argv) {
 
   ns::Image result;
   ns::RunInfo info;
-  const ns::Status status = ns::run(content.rgb, style.rgb, opt.params, callbacks, &result, &info);
+  const ns::Status status = ns::run(content.rgb, styles, opt.params, callbacks, &result, &info);
   if (tty) std::cerr << "\n";
   if (!status.ok()) {
     if (status.code == ns::Status::Code::Cancelled)

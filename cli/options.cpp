@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 
 #include <sstream>
@@ -19,30 +20,109 @@ std::string join_layers(const std::vector<LayerWeight>& layers) {
   return s.str();
 }
 
+std::string preset_list() {
+  std::ostringstream s;
+  for (const Preset& preset : presets())
+    s << "  " << preset.name << std::string(14 - std::string(preset.name).size(), ' ')
+      << preset.description << "\n";
+  return s.str();
+}
+
+// "0.25,0.75": non-negative numbers, not all zero.
+bool parse_blend(const std::string& text, std::vector<double>* out, std::string* error) {
+  std::vector<double> weights;
+  std::stringstream stream(text);
+  std::string item;
+  double sum = 0;
+  while (std::getline(stream, item, ',')) {
+    std::size_t used = 0;
+    double w = 0;
+    try {
+      w = std::stod(item, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used == 0 || used != item.size() || !std::isfinite(w) || w < 0 || w > limits().weight_max) {
+      *error = "invalid weight '" + item + "' (expected non-negative numbers: W,W,...)";
+      return false;
+    }
+    weights.push_back(w);
+    sum += w;
+  }
+  if (weights.empty() || !(sum > 0)) {
+    *error = "the weights must not all be zero";
+    return false;
+  }
+  *out = std::move(weights);
+  return true;
+}
+
 }  // namespace
 
 ParseOutcome parse_options(int argc, const char* const* argv, Options* o, std::string* message) {
-  const Params d = default_params();
   const Limits lim = limits();
   Params& p = o->params;
+  // A preset is applied before any other flag, wherever it stands, so that explicit flags
+  // override it: its values become the defaults that the other options start from.
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--list-presets") {
+      *message =
+          "Presets (--preset NAME; flags given with it override its values):\n" + preset_list();
+      return ParseOutcome::Help;
+    }
+    if (arg == "--preset" && i + 1 < argc) apply_preset(argv[i + 1], &p);
+    if (arg.rfind("--preset=", 0) == 0) apply_preset(arg.substr(9), &p);
+  }
+  const Params d = p;
   CLI::App app{
       "Neural style transfer: repaint a content image in the style of another image "
       "(Gatys et al., VGG-19 features, Adam or L-BFGS on the pixels).",
       "neural-style"};
   app.set_version_flag("--version", std::string(NEURAL_STYLE_VERSION));
   app.get_formatter()->column_width(34);
+  app.footer("Presets (--preset NAME):\n" + preset_list());
 
   app.add_option("--content", o->content, "Content image (PNG, JPEG, TIFF, ...)")->required();
-  app.add_option("--style", o->style, "Style image")->required();
+  app.add_option("--style", o->styles, "Style image; repeat it for several styles")->required();
+  std::string blend;
+  app.add_option("--style-blend", blend,
+                 "Blend weights W,W,... one per --style, normalised to sum 1 (default: equal)");
+  app.add_option("--style-scale", p.style_scale,
+                 "Style image size relative to the processing size: bigger, bigger strokes")
+      ->default_val(d.style_scale)
+      ->check(CLI::Range(lim.style_scale_min, lim.style_scale_max));
+  std::string colors;
+  auto* colors_opt =
+      app.add_option("--preserve-colors", colors,
+                     "Keep the content's colours: luminance (alone: this; the result's "
+                     "luminance with the content's chroma) or transfer (the styles recoloured "
+                     "to the content's colour statistics first)")
+          ->expected(0, 1)
+          ->check(CLI::IsMember({"luminance", "transfer"}));
+  std::vector<std::string> preset_names;
+  for (const Preset& preset : presets()) preset_names.push_back(preset.name);
+  std::string preset;
+  app.add_option("--preset", preset,
+                 "Start from a preset's values (see --list-presets); other flags override it")
+      ->check(CLI::IsMember(preset_names));
+  app.add_flag("--list-presets", "List the presets and exit");
   app.add_option("--output", o->output, "Result image; format from the extension")->required();
   app.add_option("--weights", p.weights_file,
-                 "VGG-19 weights (safetensors, torchvision names); none: a random network");
+                 "VGG-19 weights (safetensors or PyTorch .pth, torchvision names); none: the "
+                 "model search, else a random network");
+  std::string input_convention = "auto";
+  app.add_option("--input-convention", input_convention,
+                 "How the network's input is fed: auto (from the weights file), torchvision "
+                 "(RGB 0-1, ImageNet mean/std) or caffe (BGR 0-255 minus the mean)")
+      ->default_val("auto")
+      ->check(CLI::IsMember({"auto", "torchvision", "caffe"}));
   app.add_option("--iterations", p.iterations, "Optimiser steps per scale")
       ->default_val(d.iterations)
       ->check(CLI::Range(lim.iterations_min, lim.iterations_max));
-  std::string optimizer = "adam";
+  std::string optimizer = d.optimizer == Optimizer::LBFGS ? "lbfgs" : "adam";
   app.add_option("--optimizer", optimizer, "adam or lbfgs")
-      ->default_val("adam")
+      ->default_val(optimizer)
       ->check(CLI::IsMember({"adam", "lbfgs"}));
   app.add_option("--lr", p.learning_rate, "Learning rate (default: 0.02 for Adam, 1 for L-BFGS)")
       ->check(CLI::Range(lim.learning_rate_min, lim.learning_rate_max));
@@ -60,10 +140,11 @@ ParseOutcome parse_options(int argc, const char* const* argv, Options* o, std::s
                "Use α, β as Gatys et al.'s raw weights instead of relative to each target's "
                "norm (see README)");
   std::string layer_set = "auto";
-  app.add_option("--layer-set", layer_set,
-                 "auto (deep when the weights reach relu5_1, else shallow), deep or shallow")
-      ->default_val("auto")
-      ->check(CLI::IsMember({"auto", "deep", "shallow"}));
+  auto* layer_set_opt =
+      app.add_option("--layer-set", layer_set,
+                     "auto (deep when the weights reach relu5_1, else shallow), deep or shallow")
+          ->default_val("auto")
+          ->check(CLI::IsMember({"auto", "deep", "shallow"}));
   auto* content_layer_opt =
       app.add_option("--content-layer", p.content_layer,
                      "Content layer (relu1_1 ... relu5_4); with --style-layers replaces the set")
@@ -89,6 +170,15 @@ ParseOutcome parse_options(int argc, const char* const* argv, Options* o, std::s
   app.add_option("--threads", p.threads, "CPU threads (0: all cores)")
       ->default_val(0)
       ->check(CLI::Range(0, lim.threads_max));
+  std::string memory_budget;
+  app.add_option("--memory-budget", memory_budget,
+                 "Memory the run may use, e.g. 2G or 800M (default: what is free); bigger images "
+                 "are refined in tiles");
+  std::string precision = "fp32";
+  app.add_option("--precision", precision,
+                 "fp32, bf16 (CPUs with AVX512-BF16 or AMX, GPUs) or tf32 (GPUs); else fp32")
+      ->default_val("fp32")
+      ->check(CLI::IsMember({"fp32", "bf16", "tf32"}));
   app.add_option("--log-json", o->log_json,
                  "Write one JSON object per iteration (JSON Lines) to FILE");
   app.add_flag("--quiet,-q", o->quiet, "No progress output");
@@ -105,9 +195,39 @@ ParseOutcome parse_options(int argc, const char* const* argv, Options* o, std::s
     return ParseOutcome::Error;
   }
 
-  p.normalize_weights = !raw_weights;
+  if (o->styles.size() > static_cast<std::size_t>(lim.styles_max)) {
+    *message = "--style: at most " + std::to_string(lim.styles_max) + " style images";
+    return ParseOutcome::Error;
+  }
+  if (!blend.empty()) {
+    std::string error;
+    if (!parse_blend(blend, &p.style_blend, &error)) {
+      *message = "--style-blend: " + error;
+      return ParseOutcome::Error;
+    }
+    if (p.style_blend.size() != o->styles.size()) {
+      *message = "--style-blend: " + std::to_string(p.style_blend.size()) + " weights for " +
+                 std::to_string(o->styles.size()) + " style images (one per --style)";
+      return ParseOutcome::Error;
+    }
+  }
+  if (colors_opt->count() > 0)
+    p.color_preservation =
+        colors == "transfer" ? ColorPreservation::ColorTransfer : ColorPreservation::Luminance;
+  // A preset may have turned the normalisation off already; the flag can only turn it off.
+  if (raw_weights) p.normalize_weights = false;
   p.optimizer = optimizer == "lbfgs" ? Optimizer::LBFGS : Optimizer::Adam;
+  p.input_convention = input_convention == "caffe"         ? Params::InputConvention::Caffe
+                       : input_convention == "torchvision" ? Params::InputConvention::Torchvision
+                                                           : Params::InputConvention::Auto;
   p.device = device == "cuda" ? Device::CUDA : device == "cpu" ? Device::CPU : Device::Auto;
+  p.precision = precision == "bf16"   ? Precision::BFloat16
+                : precision == "tf32" ? Precision::TF32
+                                      : Precision::Float32;
+  if (!memory_budget.empty() && !parse_memory_size(memory_budget, &p.memory_budget_bytes)) {
+    *message = "--memory-budget: '" + memory_budget + "' is not a size such as 2G or 800M";
+    return ParseOutcome::Error;
+  }
   if (init == "content") {
     p.init = InitMode::Content;
   } else if (init == "noise") {
@@ -120,7 +240,9 @@ ParseOutcome parse_options(int argc, const char* const* argv, Options* o, std::s
     *message = "--max-size: must be 0 or at least " + std::to_string(lim.max_size_min);
     return ParseOutcome::Error;
   }
-  layer_set_from_name(layer_set, &p.layer_set);
+  // A preset's custom layers stay unless a layer set is asked for explicitly.
+  if (layer_set_opt->count() > 0 || p.layer_set != LayerSet::Custom)
+    layer_set_from_name(layer_set, &p.layer_set);
   if (content_layer_opt->count() > 0 || style_layers_opt->count() > 0) {
     if (layer_set != "auto") {
       *message = "--layer-set cannot be combined with --content-layer or --style-layers";

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "neural_style/neural_style.h"
 
@@ -9,7 +10,7 @@ namespace neural_style::cli {
 
 struct Options {
   std::string content;
-  std::string style;
+  std::vector<std::string> styles;  // --style, in order; blended with params.style_blend
   std::string output;
   std::string init_file;  // --init FILE
   std::string log_json;

@@ -15,10 +15,14 @@ packages=(
   libtorch-dev libopenblas0-pthread nlohmann-json3-dev
   # the command line tool
   libopenimageio-dev libcli11-dev
+  # models fetch: HTTP(S) download and SHA-256
+  libcurl4-openssl-dev libssl-dev
   # the GIMP 2.10 plug-in and its tests
   gimp libgimp2.0-dev xvfb xauth xdotool x11-apps netpbm
   # tests and the example images
   libgtest-dev python3 python3-numpy python3-pil
+  # PyTorch checkpoints (zip container); test checkpoints; the parsers' fuzzers
+  libzip-dev python3-torch clang-14 libclang-rt-14-dev
 )
 
 as_root=()

@@ -7,12 +7,13 @@
 #include <string>
 
 #include "common/runner.h"
+#include "neural_style/neural_style.h"
 
 namespace neural_style::plugin::ui {
 
-// A window with a progress bar and a Cancel button (closing the window or pressing Escape
-// cancels too). It is driven from the main thread: update() and pump() are called from the
-// runner's hooks (see progress_hooks()).
+// A window with a progress bar, a live preview of the current result and a Cancel button
+// (closing the window or pressing Escape cancels too). It is driven from the main thread: update()
+// and pump() are called from the runner's hooks (see progress_hooks()).
 class RunWindow {
  public:
   // `title` is the window's title (tests find the window by it).
@@ -22,6 +23,11 @@ class RunWindow {
   RunWindow& operator=(const RunWindow&) = delete;
 
   void update(double fraction, const std::string& text);
+  // Shows `image` (the result so far, at processing size) scaled to fit the preview area.
+  void show_preview(const neural_style::Image& image);
+  // The preview area's size in pixels; previews keep their aspect ratio within it.
+  static constexpr int kPreviewWidth = 360;
+  static constexpr int kPreviewHeight = 270;
   bool cancel_requested() const;
   // Handles pending GTK events, then sleeps briefly so the main thread does not spin.
   void pump();
@@ -32,7 +38,8 @@ class RunWindow {
 };
 
 // Hooks for run_job() that show each progress report in GIMP's progress bar and, when `window`
-// is not null, in the window, which then also cancels the run and has its events pumped.
+// is not null, in the window, which then also shows a preview about every second, cancels the
+// run and has its events pumped.
 // `window` must outlive the run.
 MainThreadHooks progress_hooks(RunWindow* window);
 

@@ -12,7 +12,11 @@
 #include "geometry.h"
 #include "image_ops.h"
 #include "losses.h"
+#include "memory_budget.h"
+#include "neural_style/color.h"
 #include "neural_style/neural_style.h"
+#include "style_targets.h"
+#include "tiling.h"
 #include "tuning.h"
 #include "vgg19.h"
 #include "weights.h"
@@ -41,17 +45,40 @@ class Run {
   Run(const Params& params, const Callbacks& callbacks, Vgg19 net, torch::TensorOptions options)
       : p_(params), cb_(callbacks), net_(std::move(net)), opts_(options) {
     content_tap_ = tap_index(p_.content_layer);
-    for (const auto& lw : p_.style_layers) style_taps_.push_back(tap_index(lw.layer));
+    int deepest_style = 0;
+    for (const auto& lw : p_.style_layers) {
+      style_taps_.push_back(tap_index(lw.layer));
+      deepest_style = std::max(deepest_style, style_taps_.back());
+    }
     taps_ = style_taps_;
     taps_.push_back(content_tap_);
+    min_style_side_ = std::max(limits().max_size_min, min_side_for_tap(deepest_style));
   }
 
-  Status optimise(const torch::Tensor& content, const torch::Tensor& style,
+  // `styles` are the style images at their own size, blended with params.style_blend.
+  Status optimise(const torch::Tensor& content, const std::vector<torch::Tensor>& styles,
                   const torch::Tensor& init, const std::vector<Size>& levels,
                   torch::Tensor* result);
 
+  // Refines *x, the result at plan.capped, at the full size `full` in the tiles of `plan`
+  // (memory_budget.h, tiling.h); `levels` are the pyramid's, for progress.
+  Status refine_tiles(const torch::Tensor& content, const std::vector<torch::Tensor>& styles,
+                      Size full, const MemoryPlan& plan, const std::vector<Size>& levels,
+                      torch::Tensor* x);
+  // Tiles to refine after the pyramid (0: none), counted into the progress's total from the start.
+  void set_tile_count(int tiles) { tiles_ = tiles; }
+  void set_precision(Precision precision) { precision_ = precision; }
+
  private:
-  Targets targets(const torch::Tensor& content, const torch::Tensor& style) const;
+  // p_.iterations optimiser steps on *x against t at one processing size, then a clamp.
+  Status descend(const Targets& t, std::size_t level, const std::vector<Size>& levels,
+                 torch::Tensor* x);
+  // The objective's weights for targets whose generated feature maps have generated_hw positions.
+  void weigh(Targets* t, const std::vector<std::int64_t>& generated_hw) const;
+  // `styles` at their processing size for this level, on the network's device.
+  Targets targets(const torch::Tensor& content, const std::vector<torch::Tensor>& styles) const;
+  std::vector<torch::Tensor> styles_for_level(const std::vector<torch::Tensor>& styles,
+                                              Size level) const;
   Terms evaluate(const torch::Tensor& x, const Targets& t) const;
   void report(int iteration, int level, const std::vector<Size>& levels, const Terms& terms,
               const Targets& t, const torch::Tensor& x);
@@ -64,17 +91,53 @@ class Run {
   int content_tap_ = -1;
   std::vector<int> style_taps_;
   std::vector<int> taps_;  // style taps, then the content tap
+  int min_style_side_ = 1;
+  std::vector<double> blend_;  // normalised to sum 1, one per style image
   Clock::time_point start_;
   int done_steps_ = 0;
   int total_steps_ = 0;
+  Precision precision_ = Precision::Float32;
+  int tiles_ = 0;
+  int tile_ = 0;  // 1-based while tiles are refined
+  Size tile_size_;
 };
 
-Targets Run::targets(const torch::Tensor& content, const torch::Tensor& style) const {
+std::vector<torch::Tensor> Run::styles_for_level(const std::vector<torch::Tensor>& styles,
+                                                 Size level) const {
+  const double budget =
+      p_.memory_budget_bytes > 0 ? static_cast<double>(p_.memory_budget_bytes) : kDefaultStyleBytes;
+  // Never below the level's own size: a budget that small is refused before the run.
+  const double max_pixels =
+      std::max(budget / kStyleBytesPerPixel, static_cast<double>(level.width) * level.height);
+  std::vector<torch::Tensor> out;
+  for (const auto& s : styles) {
+    const Size own{static_cast<int>(s.size(3)), static_cast<int>(s.size(2))};
+    out.push_back(
+        resample(s, style_size_for(own, level, p_.style_scale, min_style_side_, max_pixels))
+            .to(opts_));
+  }
+  return out;
+}
+
+Targets Run::targets(const torch::Tensor& content, const std::vector<torch::Tensor>& styles) const {
   torch::NoGradGuard no_grad;
   Targets t;
-  t.content = net_.forward(content, {content_tap_})[0].detach();
-  auto feats = net_.forward(style, style_taps_);
-  for (const auto& f : feats) t.grams.push_back(gram_matrix(f).detach());
+  // The content's feature maps have the generated image's sizes, which the blended Grams are
+  // scaled to (style_targets.h).
+  std::vector<std::int64_t> generated_hw;
+  {
+    auto content_feats = net_.forward(content, taps_);
+    t.content = content_feats.back().detach();
+    for (std::size_t i = 0; i < style_taps_.size(); ++i)
+      generated_hw.push_back(content_feats[i].size(2) * content_feats[i].size(3));
+  }
+  t.grams = blended_grams(net_, styles, blend_, style_taps_, generated_hw);
+  weigh(&t, generated_hw);
+  return t;
+}
+
+void Run::weigh(Targets* target, const std::vector<std::int64_t>& generated_hw) const {
+  Targets& t = *target;
 
   // Normalisation divides each term by its target's squared norm; expressed as a factor on the
   // README's terms: J_content·4·n/Σa_C² = Σ(a_C−a_G)²/Σa_C², cost·4·n_C²·(n_H·n_W)²/ΣG_S² =
@@ -87,21 +150,29 @@ Targets Run::targets(const torch::Tensor& content, const torch::Tensor& style) c
     const double norm = squared_norm(t.content);
     if (norm > 0) t.content_weight *= 4.0 * static_cast<double>(t.content.numel()) / norm;
   }
-  for (std::size_t i = 0; i < feats.size(); ++i) {
+  // With several styles the normaliser is the blended target's norm: the term is then the
+  // relative error against what the optimisation actually aims at.
+  for (std::size_t i = 0; i < t.grams.size(); ++i) {
     double w = p_.style_weight * p_.style_layers[i].weight;
     if (p_.normalize_weights) {
       const double norm = squared_norm(t.grams[i]);
-      const double c = static_cast<double>(feats[i].size(1));
-      const double hw = static_cast<double>(feats[i].size(2) * feats[i].size(3));
+      const double c = static_cast<double>(t.grams[i].size(0));
+      const double hw = static_cast<double>(generated_hw[i]);
       if (norm > 0) w *= 4.0 * c * c * hw * hw / norm;
     }
     t.style_weights.push_back(w);
   }
-  return t;
 }
 
 Terms Run::evaluate(const torch::Tensor& x, const Targets& t) const {
-  auto feats = net_.forward(x, taps_);
+  std::vector<torch::Tensor> feats;
+  {
+    // Only the network runs in the opt-in precision: Gram differences need fp32.
+    PrecisionScope scope(precision_, opts_.device());
+    feats = net_.forward(x, taps_);
+  }
+  if (precision_ != Precision::Float32)
+    for (auto& f : feats) f = f.to(torch::kFloat32);
   auto content_l = content_cost(t.content, feats.back());
   // J_style as defined (Σ λ_l·cost_l) for the report; the objective uses the effective weights.
   auto style_l = torch::zeros({}, x.options());
@@ -138,6 +209,12 @@ void Run::report(int iteration, int level, const std::vector<Size>& levels, cons
   pr.total_steps = total_steps_;
   pr.width = levels[static_cast<std::size_t>(level)].width;
   pr.height = levels[static_cast<std::size_t>(level)].height;
+  if (tile_ > 0) {
+    pr.tile = tile_;
+    pr.tiles = tiles_;
+    pr.width = tile_size_.width;
+    pr.height = tile_size_.height;
+  }
   pr.content_loss = terms.content;
   pr.style_loss = terms.style;
   pr.tv_loss = terms.tv;
@@ -156,28 +233,35 @@ Status numeric_error(int iteration) {
                            "; lower the style or content weight, or the learning rate");
 }
 
-Status Run::optimise(const torch::Tensor& content, const torch::Tensor& style,
+Status Run::optimise(const torch::Tensor& content, const std::vector<torch::Tensor>& styles,
                      const torch::Tensor& init, const std::vector<Size>& levels,
                      torch::Tensor* result) {
   start_ = Clock::now();
-  total_steps_ = static_cast<int>(levels.size()) * p_.iterations;
+  blend_ = normalized_blend(p_.style_blend, styles.size());
+  total_steps_ = static_cast<int>(levels.size() + static_cast<std::size_t>(tiles_)) * p_.iterations;
   torch::Tensor x;
   for (std::size_t level = 0; level < levels.size(); ++level) {
     const Size size = levels[level];
     set_threads_for(p_, static_cast<long long>(size.width) * size.height);
-    const Size style_size =
-        with_longest_side({static_cast<int>(style.size(3)), static_cast<int>(style.size(2))},
-                          std::max(size.width, size.height));
-    const Targets t =
-        targets(resample(content, size).to(opts_), resample(style, style_size).to(opts_));
+    const Targets t = targets(resample(content, size).to(opts_), styles_for_level(styles, size));
 
     {
       torch::NoGradGuard no_grad;
       x = level == 0 ? resample(init, size).to(opts_) : resample(x, size);
       x = x.clone().contiguous();
     }
-    x.set_requires_grad(true);
+    if (Status s = descend(t, level, levels, &x); !s.ok()) return s;
+    if (cancelled()) return Status::error(Status::Code::Cancelled, "cancelled");
+  }
+  *result = x;
+  return Status::success();
+}
 
+Status Run::descend(const Targets& t, std::size_t level, const std::vector<Size>& levels,
+                    torch::Tensor* xp) {
+  torch::Tensor& x = *xp;
+  x.set_requires_grad(true);
+  {
     const bool lbfgs = p_.optimizer == Optimizer::LBFGS;
     const double lr =
         p_.learning_rate > 0 ? p_.learning_rate : (lbfgs ? kLbfgsLearningRate : kAdamLearningRate);
@@ -244,9 +328,63 @@ Status Run::optimise(const torch::Tensor& content, const torch::Tensor& style,
       report(p_.iterations, static_cast<int>(level), levels, terms, t, x);
       x = x.detach().clamp(0.0, 1.0);
     }
-    if (cancelled()) return Status::error(Status::Code::Cancelled, "cancelled");
   }
-  *result = x;
+  return Status::success();
+}
+
+Status Run::refine_tiles(const torch::Tensor& content, const std::vector<torch::Tensor>& styles,
+                         Size full, const MemoryPlan& plan, const std::vector<Size>& levels,
+                         torch::Tensor* x) {
+  const std::vector<TileRect> grid = tile_grid(full, plan.tile_side, plan.overlap);
+  // The global style targets, per feature position, from the styles at the full size's scale
+  // (in tiles, so the style never goes through the network whole).
+  std::vector<torch::Tensor> style_per_position;
+  for (std::size_t k = 0; k < styles.size(); ++k) {
+    const Size own{static_cast<int>(styles[k].size(3)), static_cast<int>(styles[k].size(2))};
+    const Size size = style_size_for(own, full, p_.style_scale, min_style_side_,
+                                     std::numeric_limits<double>::infinity());
+    auto grams =
+        gram_per_position(net_, style_taps_, resample(styles[k], size), plan.tile_side, opts_);
+    for (std::size_t i = 0; i < grams.size(); ++i) {
+      auto g = grams[i] * blend_[k];
+      if (k == 0)
+        style_per_position.push_back(g);
+      else
+        style_per_position[i] += g;
+    }
+  }
+  torch::Tensor start;
+  {
+    torch::NoGradGuard no_grad;
+    start = resample(x->to(torch::kCPU), full).contiguous();
+  }
+  *x = torch::Tensor();
+  TileCanvas canvas(std::move(start));
+  const torch::Tensor content_full = resample(content, full);
+  set_threads_for(p_, static_cast<long long>(plan.tile_side) * plan.tile_side);
+  for (std::size_t i = 0; i < grid.size(); ++i) {
+    if (cancelled()) return Status::error(Status::Code::Cancelled, "cancelled");
+    const TileRect& r = grid[i];
+    tile_ = static_cast<int>(i) + 1;
+    tile_size_ = {r.width, r.height};
+    Targets t;
+    {
+      torch::NoGradGuard no_grad;
+      auto feats = net_.forward(crop(content_full, r).to(opts_), taps_);
+      t.content = feats.back().detach();
+      std::vector<std::int64_t> hw;
+      for (std::size_t l = 0; l < style_taps_.size(); ++l) {
+        hw.push_back(feats[l].size(2) * feats[l].size(3));
+        t.grams.push_back(style_per_position[l] * static_cast<double>(hw.back()));
+      }
+      weigh(&t, hw);
+    }
+    torch::Tensor xt = canvas.crop(r).to(opts_).contiguous();
+    if (Status s = descend(t, levels.size() - 1, levels, &xt); !s.ok()) return s;
+    canvas.blend(r, xt, feather_weights(grid, i));
+  }
+  tile_ = 0;
+  *x = canvas.finish().to(opts_);
   return Status::success();
 }
 
@@ -264,7 +402,7 @@ torch::Tensor initial_image(const Params& p, const torch::Tensor& content) {
   return content;
 }
 
-Status run_checked(const Image& content, const Image& style, const Params& params,
+Status run_checked(const Image& content, const std::vector<Image>& styles, const Params& params,
                    const Callbacks& callbacks, Image* result, RunInfo* info) {
   const auto t0 = Clock::now();
   torch::Device device(torch::kCPU);
@@ -282,6 +420,30 @@ Status run_checked(const Image& content, const Image& style, const Params& param
     return Status::error(Status::Code::InvalidArgument, msg.str());
   }
 
+  // Refused here, before the network is loaded, when even tiles cannot fit (memory_budget.h).
+  MemoryPlan plan;
+  plan.capped = final_size;
+  const std::uint64_t budget =
+      params.memory_budget_bytes > 0 ? params.memory_budget_bytes : free_memory(device);
+  if (budget > 0) {
+    double inputs = image_bytes({content.width, content.height});
+    for (const Image& s : styles) inputs += image_bytes({s.width, s.height});
+    if (Status s = plan_memory(final_size, inputs, params, device.is_cuda(), budget, &plan);
+        !s.ok())
+      return s;
+  }
+  if (plan.tiled && callbacks.on_warning) {
+    std::ostringstream msg;
+    msg << "the memory budget (" << format_bytes(static_cast<double>(budget))
+        << ") is too small to process " << final_size.width << "x" << final_size.height
+        << " whole: processing at " << plan.capped.width << "x" << plan.capped.height
+        << ", then refining at full size in tiles of " << plan.tile_side << " pixels";
+    callbacks.on_warning(msg.str());
+  }
+  std::string precision_notice;
+  const Precision precision = effective_precision(params.precision, device, &precision_notice);
+  if (!precision_notice.empty() && callbacks.on_warning) callbacks.on_warning(precision_notice);
+
   Vgg19 net;
   std::string weights_name = params.weights_file;
   if (params.weights_file.empty()) {
@@ -292,7 +454,9 @@ Status run_checked(const Image& content, const Image& style, const Params& param
           "pretrained VGG-19 (see the README, 'Getting the weights')");
     net = Vgg19::random(deepest + 1, params.random_width_divisor, options);
   } else {
-    if (Status s = Vgg19::from_file(params.weights_file, deepest + 1, options, &net); !s.ok())
+    if (Status s = Vgg19::from_file(params.weights_file, deepest + 1, options,
+                                    params.input_convention, &net);
+        !s.ok())
       return s;
   }
 
@@ -301,16 +465,35 @@ Status run_checked(const Image& content, const Image& style, const Params& param
   if (tuning().channels_last) net.set_memory_format(torch::MemoryFormat::ChannelsLast);
 
   auto content_t = image_to_tensor(content, torch::kFloat32);
-  auto style_t = image_to_tensor(style, torch::kFloat32);
-  const auto levels = pyramid(final_size, params.scales);
+  // ColorTransfer, the pre-step: the styles recoloured to the content's statistics, at their own
+  // size and before any resampling (neural_style/color.h).
+  std::vector<torch::Tensor> styles_t;
+  for (const Image& style : styles) {
+    styles_t.push_back(
+        params.color_preservation == ColorPreservation::ColorTransfer
+            ? image_to_tensor(match_color_statistics(style, content), torch::kFloat32)
+            : image_to_tensor(style, torch::kFloat32));
+  }
+  const auto levels = pyramid(plan.capped, params.scales);
   auto init = initial_image(params, resample(content_t, final_size));
 
   Run run(params, callbacks, std::move(net), options);
   torch::Tensor x;
-  if (Status s = run.optimise(content_t, style_t, init, levels, &x); !s.ok()) return s;
+  run.set_precision(precision);
+  if (plan.tiled)
+    run.set_tile_count(
+        static_cast<int>(tile_grid(final_size, plan.tile_side, plan.overlap).size()));
+  if (Status s = run.optimise(content_t, styles_t, init, levels, &x); !s.ok()) return s;
+  if (plan.tiled) {
+    if (Status s = run.refine_tiles(content_t, styles_t, final_size, plan, levels, &x); !s.ok())
+      return s;
+  }
 
   torch::NoGradGuard no_grad;
   *result = tensor_to_image(resample(x.to(torch::kCPU), {content.width, content.height}));
+  // Luminance, the post-step: at the content's own size, so the chroma is the content's own.
+  if (params.color_preservation == ColorPreservation::Luminance)
+    preserve_luminance(content, result);
   if (info) {
     info->device = device.str();
     info->weights = weights_name;
@@ -364,13 +547,18 @@ Status resolve_layers(const Params& in, const Callbacks& callbacks, Params* out)
 
 Status run(const Image& content, const Image& style, const Params& requested,
            const Callbacks& callbacks, Image* result, RunInfo* info) {
+  return run(content, std::vector<Image>{style}, requested, callbacks, result, info);
+}
+
+Status run(const Image& content, const std::vector<Image>& styles, const Params& requested,
+           const Callbacks& callbacks, Image* result, RunInfo* info) {
   if (!result) return Status::error(Status::Code::InvalidArgument, "no result image given");
   const char* oom_advice = "; try a smaller maximum size, or the CPU";
   try {
     Params params;
     if (Status s = resolve_layers(requested, callbacks, &params); !s.ok()) return s;
-    if (Status s = validate(params, content, style); !s.ok()) return s;
-    return run_checked(content, style, params, callbacks, result, info);
+    if (Status s = validate(params, content, styles); !s.ok()) return s;
+    return run_checked(content, styles, params, callbacks, result, info);
   } catch (const std::bad_alloc&) {
     return Status::error(Status::Code::OutOfMemory, std::string("out of memory") + oom_advice);
   } catch (const c10::Error& e) {

@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "geometry.h"
+#include "memory_budget.h"
 #include "neural_style/neural_style.h"
 
 namespace neural_style {
@@ -19,12 +20,9 @@ constexpr double kGpuGflops = 20000.0;
 // of work. Measured as in docs/performance.md.
 constexpr double kCpuSecondsPerStep = 0.05;
 constexpr double kGpuSecondsPerStep = 0.005;
-// LibTorch's own allocations, code and allocator slack.
-constexpr double kBaseBytes = 250.0 * 1024 * 1024;
 
 struct LevelCost {
   double flops = 0;
-  double activation_bytes = 0;
 };
 
 LevelCost level_cost(Size size, int deepest, int width_divisor) {
@@ -43,8 +41,6 @@ LevelCost level_cost(Size size, int deepest, int width_divisor) {
     const double cout = c.out_channels / static_cast<double>(width_divisor);
     // 2 FLOP per multiply-add; the backward pass to the input costs about as much again.
     cost.flops += 2.0 * 2.0 * h * w * cin * cout * 9.0;
-    // Convolution output and ReLU output are kept for the backward pass, plus its gradient.
-    cost.activation_bytes += 3.0 * h * w * cout * sizeof(float);
   }
   return cost;
 }
@@ -59,34 +55,24 @@ Estimate estimate(int width, int height, const Params& params, bool on_gpu) {
   e.processed_width = final_size.width;
   e.processed_height = final_size.height;
 
-  double total_flops = 0, peak_activations = 0;
+  double total_flops = 0;
   int steps = 0;
   for (const Size& level : pyramid(final_size, params.scales)) {
     const LevelCost c = level_cost(level, deepest, params.random_width_divisor);
     // iterations steps plus the final evaluation; style targets cost one forward pass.
     total_flops += c.flops * (params.iterations + 1) + c.flops / 2;
     steps += params.iterations + 1;
-    peak_activations = std::max(peak_activations, c.activation_bytes);
     e.gflop_per_iteration = c.flops / 1e9;
   }
-  double weight_bytes = 0;
-  const auto& convs = vgg19_convs();
-  for (int i = 0; i <= deepest; ++i)
-    weight_bytes += 9.0 * convs[static_cast<std::size_t>(i)].in_channels *
-                    convs[static_cast<std::size_t>(i)].out_channels * sizeof(float);
-
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   const int threads = params.threads > 0 ? std::min<int>(params.threads, static_cast<int>(cores))
                                          : static_cast<int>(cores);
   const double gflops = on_gpu ? kGpuGflops : kCpuGflopsPerCore * threads;
   e.seconds =
       total_flops / 1e9 / gflops + steps * (on_gpu ? kGpuSecondsPerStep : kCpuSecondsPerStep);
-  // Content and style images' activations are freed after their targets are taken; the
-  // optimiser keeps a few image-sized buffers (L-BFGS: its history).
-  const double image_bytes = 3.0 * final_size.width * final_size.height * sizeof(float);
-  const double optimiser_bytes =
-      image_bytes * (params.optimizer == Optimizer::LBFGS ? 2.0 * 20 + 4 : 4.0);
-  e.peak_bytes = kBaseBytes + weight_bytes + peak_activations * 1.3 + optimiser_bytes;
+  // The memory model the engine plans with (memory_budget.h), plus the content and a style of
+  // the same size as the caller's images. Without tiling: a budget-bound run peaks lower.
+  e.peak_bytes = untiled_peak_bytes(final_size, params, on_gpu) + 2 * image_bytes({width, height});
   return e;
 }
 

@@ -25,18 +25,24 @@ std::vector<std::string> model_search_dirs() {
 std::string find_default_weights() {
   for (const std::string& dir : model_search_dirs()) {
     std::error_code ec;
-    std::vector<std::string> names;
+    // The compact safetensors file (what `models fetch` installs) wins over a checkpoint
+    // beside it; a .pth is read directly when it is all there is.
+    std::vector<std::string> safetensors, checkpoints;
     for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
       const std::string name = it->path().filename().string();
-      const std::string suffix = ".safetensors";
-      if (name.rfind("vgg19", 0) == 0 && name.size() > suffix.size() &&
-          name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0 &&
-          it->is_regular_file(ec))
-        names.push_back(name);
+      auto ends_with = [&](const std::string& suffix) {
+        return name.size() > suffix.size() &&
+               name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+      };
+      if (name.rfind("vgg19", 0) != 0 || !it->is_regular_file(ec)) continue;
+      if (ends_with(".safetensors")) safetensors.push_back(name);
+      if (ends_with(".pth")) checkpoints.push_back(name);
     }
-    if (names.empty()) continue;
-    std::sort(names.begin(), names.end());
-    return (fs::path(dir) / names.front()).string();
+    for (auto* names : {&safetensors, &checkpoints}) {
+      if (names->empty()) continue;
+      std::sort(names->begin(), names->end());
+      return (fs::path(dir) / names->front()).string();
+    }
   }
   return {};
 }

@@ -10,11 +10,17 @@ neural_style::Status run_entry(const neural_style::Image& content, const neural_
   return neural_style::run(content, style, params, callbacks, result, info);
 }
 
+neural_style::Status run_styles_entry(const neural_style::Image& content,
+                                      const std::vector<neural_style::Image>& styles,
+                                      const neural_style::Params& params,
+                                      const neural_style::Callbacks& callbacks,
+                                      neural_style::Image* result, neural_style::RunInfo* info) {
+  return neural_style::run(content, styles, params, callbacks, result, info);
+}
+
 const neural_style::EngineApi kApi = {
-    neural_style::kEngineAbiVersion,
-    &run_entry,
-    &neural_style::cuda_available,
-    &neural_style::version_string,
+    neural_style::kEngineAbiVersion, &run_entry,        &neural_style::cuda_available,
+    &neural_style::version_string,   &run_styles_entry,
 };
 
 }  // namespace

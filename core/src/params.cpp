@@ -163,6 +163,10 @@ Status validate_image(const Image& image, const char* what) {
 }  // namespace
 
 Status validate(const Params& p, const Image& content, const Image& style) {
+  return validate(p, content, std::vector<Image>{style});
+}
+
+Status validate(const Params& p, const Image& content, const std::vector<Image>& styles) {
   const Limits lim = limits();
   if (!weight_ok(p.content_weight)) return invalid("content weight must be between 0 and 1e9");
   if (!weight_ok(p.style_weight)) return invalid("style weight must be between 0 and 1e9");
@@ -189,8 +193,35 @@ Status validate(const Params& p, const Image& content, const Image& style) {
     if (!is_layer_name(lw.layer)) return invalid("unknown style layer '" + lw.layer + "'");
     if (!weight_ok(lw.weight)) return invalid("invalid weight for style layer " + lw.layer);
   }
+  if (!(p.style_scale >= lim.style_scale_min && p.style_scale <= lim.style_scale_max)) {
+    std::ostringstream msg;
+    msg << "style scale must be between " << lim.style_scale_min << " and " << lim.style_scale_max;
+    return invalid(msg.str());
+  }
+  if (p.color_preservation != ColorPreservation::None &&
+      p.color_preservation != ColorPreservation::Luminance &&
+      p.color_preservation != ColorPreservation::ColorTransfer)
+    return invalid("unknown colour preservation mode");
+  if (styles.empty()) return invalid("no style image given");
+  if (styles.size() > static_cast<std::size_t>(lim.styles_max))
+    return invalid("at most " + std::to_string(lim.styles_max) + " style images, got " +
+                   std::to_string(styles.size()));
+  if (!p.style_blend.empty()) {
+    if (p.style_blend.size() != styles.size())
+      return invalid("style blend has " + std::to_string(p.style_blend.size()) + " weights for " +
+                     std::to_string(styles.size()) + " style images");
+    double sum = 0;
+    for (double w : p.style_blend) {
+      if (!weight_ok(w)) return invalid("style blend weights must be between 0 and 1e9");
+      sum += w;
+    }
+    if (!(sum > 0)) return invalid("style blend weights are all zero");
+  }
   if (Status s = validate_image(content, "content"); !s.ok()) return s;
-  if (Status s = validate_image(style, "style"); !s.ok()) return s;
+  for (std::size_t i = 0; i < styles.size(); ++i) {
+    const std::string what = i == 0 ? "style" : "style " + std::to_string(i + 1);
+    if (Status s = validate_image(styles[i], what.c_str()); !s.ok()) return s;
+  }
   if (p.init == InitMode::Image) {
     if (Status s = validate_image(p.init_image, "initial"); !s.ok()) return s;
   }

@@ -42,6 +42,11 @@ Vgg19 Vgg19::random(int depth, int width_divisor, const torch::TensorOptions& op
 
 Status Vgg19::from_file(const std::string& path, int depth, const torch::TensorOptions& options,
                         Vgg19* out) {
+  return from_file(path, depth, options, Params::InputConvention::Auto, out);
+}
+
+Status Vgg19::from_file(const std::string& path, int depth, const torch::TensorOptions& options,
+                        Params::InputConvention convention, Vgg19* out) {
   const auto& convs = vgg19_convs();
   auto wanted = [&](const std::string& name) {
     for (int i = 0; i < depth; ++i) {
@@ -51,7 +56,7 @@ Status Vgg19::from_file(const std::string& path, int depth, const torch::TensorO
     return false;
   };
   WeightsFile file;
-  if (Status s = read_safetensors(path, wanted, &file); !s.ok()) return s;
+  if (Status s = read_weights(path, wanted, &file); !s.ok()) return s;
 
   auto fail = [&](const std::string& what) {
     return Status::error(Status::Code::ModelError, path + ": " + what);
@@ -95,7 +100,9 @@ Status Vgg19::from_file(const std::string& path, int depth, const torch::TensorO
     in_c = w.size(0);
   }
   auto conv = file.metadata.find("input_convention");
-  if (conv != file.metadata.end() && conv->second.rfind("caffe", 0) == 0)
+  const bool caffe_metadata = conv != file.metadata.end() && conv->second.rfind("caffe", 0) == 0;
+  if (convention == Params::InputConvention::Caffe ||
+      (convention == Params::InputConvention::Auto && caffe_metadata))
     net.convention_ = InputConvention::Caffe;
   *out = std::move(net);
   return Status::success();

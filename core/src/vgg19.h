@@ -22,9 +22,13 @@ class Vgg19 {
   // He-normal weights from a fixed seed: deterministic on every machine, and no download.
   static Vgg19 random(int depth, int width_divisor, const torch::TensorOptions& options);
 
-  // Loads the first `depth` convolutions from a safetensors file with torchvision names.
+  // Loads the first `depth` convolutions from a weights file with torchvision names, in any
+  // format read_weights() reads. The input convention is `convention`, or with Auto the file's
+  // metadata's ("input_convention" starting with "caffe"), else torchvision's.
   static Status from_file(const std::string& path, int depth, const torch::TensorOptions& options,
                           Vgg19* out);
+  static Status from_file(const std::string& path, int depth, const torch::TensorOptions& options,
+                          Params::InputConvention convention, Vgg19* out);
 
   // Activations at the given tap indices (indices into vgg19_convs(), any order), computed in
   // one pass up to the deepest of them. `image` is (N, 3, H, W) RGB in [0, 1].

@@ -5,11 +5,9 @@
 
 namespace neural_style::plugin {
 
-// "Preserve colours": keeps the luminance of `styled` and takes the chroma (Cb, Cr) from
-// `source`, so the result shows the style's strokes and texture in the original colours.
-// Works in linear light (Rec. 709 luma weights), where mixing luminance and chroma does not
-// shift hues as it would on gamma-encoded values. Both images are perceptual (sRGB-curve) RGB of
-// the same size; `styled` is replaced in place. Does nothing if the sizes differ.
+// "Preserve colours": neural_style::preserve_luminance (neural_style/color.h), YCbCr in linear
+// light. The engine applies it itself when Params::color_preservation is Luminance: call this
+// only for results that did not come from such a run, never on top of one.
 void preserve_colors(const neural_style::Image& source, neural_style::Image* styled);
 
 }  // namespace neural_style::plugin

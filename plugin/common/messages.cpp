@@ -23,6 +23,40 @@ std::string format_bytes(double bytes) {
   return format(_("%.0f MB"), std::ceil(bytes / 1e6));
 }
 
+namespace {
+
+// Finer than format_bytes(), which rounds up: a download's count must not run ahead of itself.
+std::string download_size(double bytes) {
+  if (bytes >= 1e9) return format(_("%.2f GB"), bytes / 1e9);
+  if (bytes >= 1e8) return format(_("%.0f MB"), bytes / 1e6);
+  return format(_("%.1f MB"), bytes / 1e6);
+}
+
+}  // namespace
+
+std::string download_progress_text(double bytes, double total) {
+  if (total <= 0) return format(_("Downloaded %s"), download_size(bytes).c_str());
+  return format(_("Downloaded %s of %s"), download_size(bytes).c_str(),
+                download_size(total).c_str());
+}
+
+std::string download_stage_text(neural_style::FetchStage stage) {
+  switch (stage) {
+    case neural_style::FetchStage::Downloading: return _("Connecting…");
+    case neural_style::FetchStage::Verifying: return _("Checking the SHA-256 checksum…");
+    case neural_style::FetchStage::Converting: return _("Installing the convolutional layers…");
+  }
+  return {};
+}
+
+std::string download_done_text(const std::string& installed_path) {
+  return format(_("The pretrained VGG-19 weights were installed as %s."), installed_path.c_str());
+}
+
+std::string download_error_message(const std::string& detail) {
+  return format(_("The VGG-19 weights could not be downloaded: %s"), detail.c_str());
+}
+
 double progress_fraction(const neural_style::Progress& p) {
   if (p.total_steps <= 0) return 0.0;
   const double f = static_cast<double>(p.done_steps) / p.total_steps;
@@ -48,8 +82,8 @@ std::string error_message(const neural_style::Status& status) {
     case Code::InvalidArgument:
       return format(_("Neural style transfer cannot run with these settings: %s"), detail);
     case Code::ModelError:
-      return format(_("The VGG-19 weights could not be used: %s\nChoose another weights file "
-                      "(README: Getting the weights)."),
+      return format(_("The VGG-19 weights could not be used: %s\nChoose another weights file, "
+                      "or install the real ones with: neural-style models fetch vgg19"),
                     detail);
     case Code::OutOfMemory:
       return format(_("Not enough memory for neural style transfer (%s).\nTry a smaller Max "

@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "neural_style/model_fetch.h"
 #include "neural_style/neural_style.h"
 
 namespace neural_style::plugin {
@@ -31,6 +32,14 @@ std::string estimate_text(const neural_style::Estimate& estimate, bool on_gpu);
 
 // A size in human units ("820 MB").
 std::string format_bytes(double bytes);
+
+// The "Download VGG-19 weights…" window (ui/download_window): "Downloaded 120 MB of 548 MB"
+// (`total` 0 = unknown), the text of each later stage, and the outcome.
+std::string download_progress_text(double bytes, double total);
+std::string download_stage_text(neural_style::FetchStage stage);
+std::string download_done_text(const std::string& installed_path);
+std::string download_error_message(const std::string& detail);
+
 // A duration in human units ("45 s", "3 min", "1 h 10 min").
 std::string format_seconds(double seconds);
 

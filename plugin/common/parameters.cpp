@@ -53,7 +53,7 @@ std::vector<ParamSpec> build_table() {
   };
 
   {
-    ParamSpec& s = row(kStyleFile, "style-file", ParamType::String);
+    ParamSpec& s = row(kStyleFile, "style-file", ParamType::File);
     s.label = N_("_Style image");
     s.tooltip =
         N_("The picture whose brush strokes, colours and textures are transferred "
@@ -153,11 +153,110 @@ std::vector<ParamSpec> build_table() {
            "else the CPU.");
   }
   {
-    ParamSpec& s = row(kWeightsFile, "weights-file", ParamType::String);
+    ParamSpec& s = row(kWeightsFile, "weights-file", ParamType::File);
     s.label = N_("_Weights file");
     s.tooltip =
         N_("Pretrained VGG-19 weights (.safetensors). Leave empty to search the "
            "default model folders.");
+  }
+
+  // Issue 7: style controls, appended so that the PDB order above stays as it was.
+  const char* extra_style_tooltip =
+      N_("A further style image, blended with the others (see style-blend). Leave empty "
+         "for none.");
+  row(kStyleFile2, "style-file-2", ParamType::File).label = N_("Style image _2");
+  row(kStyleFile3, "style-file-3", ParamType::File).label = N_("Style image _3");
+  row(kStyleFile4, "style-file-4", ParamType::File).label = N_("Style image _4");
+  for (ParamId id : {kStyleFile2, kStyleFile3, kStyleFile4}) t[id].tooltip = extra_style_tooltip;
+  {
+    ParamSpec& s = row(kStyleBlend, "style-blend", ParamType::String);
+    s.label = N_("Style _blend");
+    s.tooltip =
+        N_("How much each style image counts: one weight per style image given, in "
+           "order, separated by commas (\"3,1\"). Empty: all count the same.");
+  }
+  {
+    ParamSpec& s = row(kStyleScale, "style-scale", ParamType::Float);
+    s.min = l.style_scale_min;
+    s.max = l.style_scale_max;
+    s.default_number = d.style_scale;
+    s.soft_min = s.min;
+    s.soft_max = s.max;
+    s.digits = 2;
+    s.label = N_("Style sca_le");
+    s.tooltip =
+        N_("Size of the style's brush strokes and patterns: the style images are scaled to "
+           "this times the layer's processing size before their style is measured. Bigger "
+           "is coarser.");
+  }
+  {
+    ParamSpec& s = choice_row(
+        kColorMode, "color-mode", kColorNone,
+        {N_("Style colours"), N_("Keep luminance only"), N_("Transfer colours to the style")});
+    s.label = N_("Colour _handling");
+    s.tooltip =
+        N_("Style colours: the result takes the style's colours. Keep luminance only: the "
+           "layer's own colours with the style's light and dark patterns. Transfer: the style "
+           "images are first recoloured with the layer's colours. Overrides preserve-colors "
+           "unless it is the first choice.");
+  }
+  {
+    ParamSpec& s = choice_row(
+        kPreset, "preset", kPresetCustom,
+        {N_("Custom"), N_("Fast preview"), N_("Balanced"), N_("High quality"), N_("Seed recipe")});
+    s.label = N_("_Preset");
+    s.tooltip =
+        N_("A ready-made set of weights, sizes, optimiser and layers. Custom uses the "
+           "values as given; any other preset replaces them with its own.");
+  }
+  {
+    ParamSpec& s = row(kContentLayer, "content-layer", ParamType::String);
+    s.label = N_("Content layer");
+    s.tooltip =
+        N_("The network layer whose features the result must keep, such as relu4_2 "
+           "(deeper: looser shapes). Empty: the layer set's own.");
+  }
+  {
+    ParamSpec& s = row(kStyleLayers, "style-layers", ParamType::String);
+    s.label = N_("Style layers");
+    s.tooltip =
+        N_("Layers whose textures are copied, with their weights: "
+           "\"relu1_1:0.2,relu2_1:0.2,...\". Shallow layers give fine texture, deep ones large "
+           "patterns. Empty: the layer set's own.");
+  }
+  {
+    ParamSpec& s = row(kScales, "scales", ParamType::Int);
+    s.min = l.scales_min;
+    s.max = l.scales_max;
+    s.default_number = d.scales;
+    s.soft_min = s.min;
+    s.soft_max = s.max;
+    s.label = N_("Pyramid le_vels");
+    s.tooltip =
+        N_("Pyramid levels, coarse to fine: more levels shape large forms first and are "
+           "cheaper per step at the small sizes.");
+  }
+  {
+    ParamSpec& s = row(kLearningRate, "learning-rate", ParamType::Float);
+    s.min = 0;
+    s.max = l.learning_rate_max;
+    s.default_number = d.learning_rate;
+    s.soft_min = 0;
+    s.soft_max = 1;
+    s.digits = 3;
+    s.label = N_("Learnin_g rate");
+    s.tooltip = N_("Step size of the optimiser. 0 uses the optimiser's own default.");
+  }
+  {
+    ParamSpec& s = row(kRawWeights, "raw-weights", ParamType::Boolean);
+    s.min = 0;
+    s.max = 1;
+    s.default_number = d.normalize_weights ? 0 : 1;
+    s.label = N_("Ra_w weights");
+    s.tooltip =
+        N_("Use the content and style weights as the raw factors of the loss terms, as in "
+           "Gatys et al., instead of relative ones. Raw weights depend on the network and "
+           "the image size.");
   }
   return t;
 }
@@ -167,6 +266,38 @@ std::vector<ParamSpec> build_table() {
 std::string format_number(double v) {
   char buf[G_ASCII_DTOSTR_BUF_SIZE];
   return g_ascii_dtostr(buf, sizeof buf, v);
+}
+
+// Shorter than format_number() for texts users read ("0.333333", not "0.33333333333333331").
+std::string short_number(double v) {
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  return g_ascii_formatd(buf, sizeof buf, "%.6g", v);
+}
+
+std::string format_layer_weights(const std::vector<neural_style::LayerWeight>& layers) {
+  std::string text;
+  for (const neural_style::LayerWeight& l : layers) {
+    if (!text.empty()) text += ',';
+    text += l.layer + ':' + short_number(l.weight);
+  }
+  return text;
+}
+
+bool nearly_equal(double a, double b) {
+  return std::fabs(a - b) <= 1e-6 * std::max({1.0, std::fabs(a), std::fabs(b)});
+}
+
+// Layer lists compared by meaning, so that "relu1_1:0.2" matches "relu1_1:0.200000".
+bool same_layer_weights(const std::string& a, const std::string& b) {
+  if (a.empty() || b.empty()) return a.empty() && b.empty();
+  std::vector<neural_style::LayerWeight> la, lb;
+  std::string error;
+  if (!neural_style::parse_layer_weights(a, &la, &error) ||
+      !neural_style::parse_layer_weights(b, &lb, &error) || la.size() != lb.size())
+    return a == b;
+  for (std::size_t i = 0; i < la.size(); ++i)
+    if (la[i].layer != lb[i].layer || !nearly_equal(la[i].weight, lb[i].weight)) return false;
+  return true;
 }
 
 std::string escape(const std::string& s) {
@@ -197,7 +328,7 @@ const ParamSpec& param_spec(ParamId id) {
 Values default_values() {
   Values v;
   for (const ParamSpec& s : parameter_table()) {
-    if (s.type == ParamType::String)
+    if (is_text(s.type))
       set_string(&v, s.id, s.default_string);
     else
       set_number(&v, s.id, s.default_number);
@@ -217,6 +348,12 @@ double get_number(const Values& v, ParamId id) {
     case kPreserveColors: return v.preserve_colors ? 1 : 0;
     case kSeed: return v.seed;
     case kDevice: return v.device;
+    case kStyleScale: return v.style_scale;
+    case kColorMode: return v.color_mode;
+    case kPreset: return v.preset;
+    case kScales: return v.scales;
+    case kLearningRate: return v.learning_rate;
+    case kRawWeights: return v.raw_weights ? 1 : 0;
     default: return 0;
   }
 }
@@ -234,6 +371,12 @@ void set_number(Values* v, ParamId id, double value) {
     case kPreserveColors: v->preserve_colors = i != 0; break;
     case kSeed: v->seed = i; break;
     case kDevice: v->device = i; break;
+    case kStyleScale: v->style_scale = value; break;
+    case kColorMode: v->color_mode = i; break;
+    case kPreset: v->preset = i; break;
+    case kScales: v->scales = i; break;
+    case kLearningRate: v->learning_rate = value; break;
+    case kRawWeights: v->raw_weights = i != 0; break;
     default: break;
   }
 }
@@ -243,6 +386,12 @@ const std::string& get_string(const Values& v, ParamId id) {
   switch (id) {
     case kStyleFile: return v.style_file;
     case kWeightsFile: return v.weights_file;
+    case kStyleFile2: return v.style_file_2;
+    case kStyleFile3: return v.style_file_3;
+    case kStyleFile4: return v.style_file_4;
+    case kStyleBlend: return v.style_blend;
+    case kContentLayer: return v.content_layer;
+    case kStyleLayers: return v.style_layers;
     default: return none;
   }
 }
@@ -251,13 +400,19 @@ void set_string(Values* v, ParamId id, std::string value) {
   switch (id) {
     case kStyleFile: v->style_file = std::move(value); break;
     case kWeightsFile: v->weights_file = std::move(value); break;
+    case kStyleFile2: v->style_file_2 = std::move(value); break;
+    case kStyleFile3: v->style_file_3 = std::move(value); break;
+    case kStyleFile4: v->style_file_4 = std::move(value); break;
+    case kStyleBlend: v->style_blend = std::move(value); break;
+    case kContentLayer: v->content_layer = std::move(value); break;
+    case kStyleLayers: v->style_layers = std::move(value); break;
     default: break;
   }
 }
 
 Values clamped(Values v) {
   for (const ParamSpec& s : parameter_table()) {
-    if (s.type == ParamType::String) continue;
+    if (is_text(s.type)) continue;
     double x = get_number(v, s.id);
     if (!std::isfinite(x)) x = s.default_number;
     set_number(&v, s.id, std::clamp(x, s.min, s.max));
@@ -265,9 +420,11 @@ Values clamped(Values v) {
   return v;
 }
 
-std::string check_ranges(const Values& v) {
+std::string check_ranges(const Values& values) {
+  // The rows a preset replaces are not used, so they need not be valid either.
+  const Values v = with_preset(values, values.preset);
   for (const ParamSpec& s : parameter_table()) {
-    if (s.type == ParamType::String) continue;
+    if (is_text(s.type)) continue;
     const double x = get_number(v, s.id);
     if (!std::isfinite(x) || x < s.min || x > s.max) {
       return format(_("The argument %s is %s, outside its range %s … %s."), s.name,
@@ -275,15 +432,168 @@ std::string check_ranges(const Values& v) {
                     format_number(s.max).c_str());
     }
   }
-  const int min_side = neural_style::limits().max_size_min;
-  if (v.max_size != 0 && v.max_size < min_side) {
-    return format(_("Max size must be 0 (the layer's own size) or at least %d."), min_side);
+  const neural_style::Limits l = neural_style::limits();
+  if (v.max_size != 0 && v.max_size < l.max_size_min) {
+    return format(_("Max size must be 0 (the layer's own size) or at least %d."), l.max_size_min);
+  }
+  if (v.learning_rate != 0 && v.learning_rate < l.learning_rate_min) {
+    return format(_("The learning rate must be 0 (the optimiser's default) or at least %s."),
+                  format_number(l.learning_rate_min).c_str());
+  }
+  std::vector<double> blend;
+  std::string error;
+  if (!parse_blend(v.style_blend, &blend, &error)) return error;
+  const std::size_t styles = style_files(v).size();
+  if (!blend.empty() && blend.size() != styles) {
+    return format(_("The argument style-blend has %d weights for %d style images; give one "
+                    "weight per style image, or leave it empty."),
+                  static_cast<int>(blend.size()), static_cast<int>(styles));
+  }
+  if (!blend.empty() && std::all_of(blend.begin(), blend.end(), [](double w) { return w == 0; }))
+    return _("The argument style-blend gives every style image the weight 0.");
+  if (!v.content_layer.empty()) {
+    const auto& names = neural_style::layer_names();
+    if (std::find(names.begin(), names.end(), v.content_layer) == names.end()) {
+      return format(_("The argument content-layer is \"%s\", which is not a layer of the "
+                      "network (relu1_1 … relu5_4)."),
+                    v.content_layer.c_str());
+    }
+  }
+  if (!v.style_layers.empty()) {
+    std::vector<neural_style::LayerWeight> layers;
+    if (!neural_style::parse_layer_weights(v.style_layers, &layers, &error))
+      return format(_("The argument style-layers is not valid: %s"), error.c_str());
   }
   return {};
 }
 
-neural_style::Params to_engine_params(const Values& v) {
+std::vector<std::string> style_files(const Values& v) {
+  std::vector<std::string> files;
+  for (ParamId id : kStyleFileIds)
+    if (const std::string& f = get_string(v, id); !f.empty()) files.push_back(f);
+  return files;
+}
+
+bool parse_blend(const std::string& text, std::vector<double>* out, std::string* error) {
+  out->clear();
+  if (text.find_first_not_of(" \t") == std::string::npos) return true;
+  auto bad = [&](const std::string& item) {
+    *error = format(_("The argument style-blend has \"%s\" where a weight of 0 or more "
+                      "belongs (weights are separated by commas: \"3,1\")."),
+                    item.c_str());
+    out->clear();
+    return false;
+  };
+  std::istringstream in(text);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    const auto first = item.find_first_not_of(" \t");
+    const auto last = item.find_last_not_of(" \t");
+    item = first == std::string::npos ? "" : item.substr(first, last - first + 1);
+    char* end = nullptr;
+    const double w = g_ascii_strtod(item.c_str(), &end);
+    if (item.empty() || *end != '\0' || !std::isfinite(w) || w < 0) return bad(item);
+    out->push_back(w);
+  }
+  // A trailing comma leaves an empty last item that getline does not return.
+  if (text.find_last_not_of(" \t") == text.rfind(',')) return bad("");
+  return true;
+}
+
+std::string format_blend(const std::vector<double>& weights) {
+  if (weights.empty() ||
+      std::all_of(weights.begin(), weights.end(), [&](double w) { return w == weights.front(); }))
+    return {};
+  std::string text;
+  for (double w : weights) {
+    if (!text.empty()) text += ',';
+    text += short_number(w);
+  }
+  return text;
+}
+
+std::array<double, kStyleSlots> blend_per_slot(const Values& v) {
+  std::array<double, kStyleSlots> out;
+  out.fill(1.0);
+  std::vector<double> weights;
+  std::string error;
+  if (!parse_blend(v.style_blend, &weights, &error) || weights.size() != style_files(v).size())
+    return out;
+  std::size_t next = 0;
+  for (int i = 0; i < kStyleSlots; ++i)
+    if (!get_string(v, kStyleFileIds[i]).empty()) out[i] = weights[next++];
+  return out;
+}
+
+int effective_color_mode(const Values& v) {
+  if (v.color_mode != kColorNone) return v.color_mode;
+  return v.preserve_colors ? kColorLuminance : kColorNone;
+}
+
+const char* preset_name(int preset) {
+  switch (preset) {
+    case kPresetFastPreview: return "fast-preview";
+    case kPresetBalanced: return "balanced";
+    case kPresetHighQuality: return "high-quality";
+    case kPresetSeedRecipe: return "seed-recipe";
+    default: return "";
+  }
+}
+
+const std::vector<ParamId>& preset_rows() {
+  static const std::vector<ParamId> rows = {
+      kContentWeight, kStyleWeight, kTvWeight,     kIterations, kMaxSize,      kOptimizer,
+      kInit,          kScales,      kLearningRate, kRawWeights, kContentLayer, kStyleLayers};
+  return rows;
+}
+
+Values with_preset(Values v, int preset) {
+  const char* name = preset_name(preset);
+  if (!*name) return v;
   neural_style::Params p = neural_style::default_params();
+  if (!neural_style::apply_preset(name, &p)) return v;
+  v.content_weight = p.content_weight;
+  v.style_weight = p.style_weight;
+  v.tv_weight = p.tv_weight;
+  v.iterations = p.iterations;
+  v.max_size = p.max_size;
+  v.optimizer = p.optimizer == neural_style::Optimizer::LBFGS ? kOptimizerLbfgs : kOptimizerAdam;
+  v.init = p.init == neural_style::InitMode::Noise ? kInitNoise : kInitContent;
+  v.scales = p.scales;
+  v.learning_rate = p.learning_rate;
+  v.raw_weights = !p.normalize_weights;
+  if (p.layer_set == neural_style::LayerSet::Auto) {
+    v.content_layer.clear();
+    v.style_layers.clear();
+  } else {
+    neural_style::apply_layer_set(p.layer_set, &p);
+    v.content_layer = p.content_layer;
+    v.style_layers = format_layer_weights(p.style_layers);
+  }
+  return v;
+}
+
+bool matches_preset(const Values& v, int preset) {
+  if (!*preset_name(preset)) return false;
+  const Values want = with_preset(v, preset);
+  for (ParamId id : preset_rows()) {
+    if (id == kStyleLayers) {
+      if (!same_layer_weights(v.style_layers, want.style_layers)) return false;
+    } else if (is_text(param_spec(id).type)) {
+      if (get_string(v, id) != get_string(want, id)) return false;
+    } else if (!nearly_equal(get_number(v, id), get_number(want, id))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+neural_style::Params to_engine_params(const Values& values) {
+  neural_style::Params p = neural_style::default_params();
+  // Whatever else a preset sets (values without a row) comes from the preset, the rest from
+  // the rows, which with_preset() has given the preset's values.
+  if (const char* name = preset_name(values.preset); *name) neural_style::apply_preset(name, &p);
+  const Values v = with_preset(values, values.preset);
   p.content_weight = v.content_weight;
   p.style_weight = v.style_weight;
   p.tv_weight = v.tv_weight;
@@ -299,6 +609,35 @@ neural_style::Params to_engine_params(const Values& v) {
     default: p.device = neural_style::Device::Auto; break;
   }
   p.weights_file = v.weights_file;
+  p.scales = v.scales;
+  p.learning_rate = v.learning_rate;
+  p.normalize_weights = !v.raw_weights;
+  p.style_scale = v.style_scale;
+  std::string error;
+  if (!parse_blend(v.style_blend, &p.style_blend, &error)) p.style_blend.clear();
+  switch (effective_color_mode(v)) {
+    case kColorLuminance: p.color_preservation = neural_style::ColorPreservation::Luminance; break;
+    case kColorTransfer:
+      p.color_preservation = neural_style::ColorPreservation::ColorTransfer;
+      break;
+    default: p.color_preservation = neural_style::ColorPreservation::None; break;
+  }
+  if (v.content_layer.empty() && v.style_layers.empty()) {
+    // As default_params() has it: the deep set's layers, which run() may still swap for the
+    // shallow set's when the weights file ends early.
+    neural_style::apply_layer_set(neural_style::LayerSet::Deep, &p);
+    p.layer_set = neural_style::LayerSet::Auto;
+  } else {
+    // Half a custom set takes the other half from the deep set, the one the paper used.
+    neural_style::Params deep = p;
+    neural_style::apply_layer_set(neural_style::LayerSet::Deep, &deep);
+    p.layer_set = neural_style::LayerSet::Custom;
+    p.content_layer = v.content_layer.empty() ? deep.content_layer : v.content_layer;
+    p.style_layers = deep.style_layers;
+    if (!v.style_layers.empty() &&
+        !neural_style::parse_layer_weights(v.style_layers, &p.style_layers, &error))
+      p.style_layers = deep.style_layers;
+  }
   // Test hook (see docs/gimp-plugin.md): a narrower random network keeps GIMP tests fast.
   if (const char* divisor = std::getenv("NEURAL_STYLE_TEST_WIDTH_DIVISOR")) {
     const int n = std::atoi(divisor);
@@ -312,7 +651,7 @@ std::string serialize_values(const Values& v) {
   out << "neural-style-values " << kValuesVersion << '\n';
   for (const ParamSpec& s : parameter_table()) {
     out << s.name << '=';
-    if (s.type == ParamType::String)
+    if (is_text(s.type))
       out << escape(get_string(v, s.id));
     else
       out << format_number(get_number(v, s.id));
@@ -334,7 +673,7 @@ Values parse_values(const std::string& text, const Values& fallback) {
     const std::string value = line.substr(eq + 1);
     for (const ParamSpec& s : parameter_table()) {
       if (name != s.name) continue;
-      if (s.type == ParamType::String)
+      if (is_text(s.type))
         set_string(&v, s.id, unescape(value));
       else
         set_number(&v, s.id, g_ascii_strtod(value.c_str(), nullptr));

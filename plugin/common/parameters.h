@@ -8,6 +8,7 @@
 // The order of the rows is the PDB argument order and is stable: new rows go at the end.
 #pragma once
 
+#include <array>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,8 @@ constexpr const char* kBinaryName = "gimp-neural-style";
 constexpr const char* kMenuPath = "<Image>/Filters/Artistic";
 constexpr const char* kImageTypes = "RGB*, GRAY*";
 // Bumped when the meaning of a saved value changes; older saved values are then ignored.
+// Adding rows does not change the meaning of the saved ones (missing names keep their
+// defaults), so the rows of issue 7 kept version 1.
 constexpr int kValuesVersion = 1;
 
 enum ParamId : int {
@@ -35,15 +38,48 @@ enum ParamId : int {
   kSeed,
   kDevice,
   kWeightsFile,
+  // Issue 7: style controls. Script-Fu on GIMP 2 insists on every argument, so scripts for the
+  // first version must append these; GIMP 3 fills in the defaults of arguments left out.
+  kStyleFile2,
+  kStyleFile3,
+  kStyleFile4,
+  kStyleBlend,
+  kStyleScale,
+  kColorMode,
+  kPreset,
+  kContentLayer,
+  kStyleLayers,
+  kScales,
+  kLearningRate,
+  kRawWeights,
   kParamCount
 };
 
-enum class ParamType { String, Float, Int, Choice, Boolean };
+// The rows of the first version, which GIMP 2 still accepts alone (see values_from_args).
+constexpr int kFirstVersionParamCount = kStyleFile2;
+// Style images a run takes: style-file and style-file-2 .. style-file-4.
+constexpr int kStyleSlots = 4;
+constexpr ParamId kStyleFileIds[kStyleSlots] = {kStyleFile, kStyleFile2, kStyleFile3, kStyleFile4};
+
+// File rows are strings on GIMP 2 and GFile arguments on GIMP 3; String rows are plain text.
+enum class ParamType { String, File, Float, Int, Choice, Boolean };
+inline bool is_text(ParamType t) {
+  return t == ParamType::String || t == ParamType::File;
+}
 
 // PDB values of the Choice rows. They are part of the public interface (scripts pass them).
 enum OptimizerChoice : int { kOptimizerAdam = 0, kOptimizerLbfgs = 1 };
 enum InitChoice : int { kInitContent = 0, kInitNoise = 1 };
 enum DeviceChoice : int { kDeviceAuto = 0, kDeviceCpu = 1, kDeviceGpu = 2 };
+enum ColorModeChoice : int { kColorNone = 0, kColorLuminance = 1, kColorTransfer = 2 };
+// kPresetCustom = no preset; 1.. = the engine's presets by name (preset_name()).
+enum PresetChoice : int {
+  kPresetCustom = 0,
+  kPresetFastPreview = 1,
+  kPresetBalanced = 2,
+  kPresetHighQuality = 3,
+  kPresetSeedRecipe = 4,
+};
 
 struct ParamSpec {
   ParamId id;
@@ -80,9 +116,53 @@ struct Values {
   int seed = 0;
   int device = kDeviceAuto;
   std::string weights_file;  // "" = search the default model folders
+  std::string style_file_2;  // "" = unused slot; used slots need not be consecutive
+  std::string style_file_3;
+  std::string style_file_4;
+  std::string style_blend;  // "W,W,..." one weight per used style file, "" = equal weights
+  double style_scale = 1;
+  int color_mode = kColorNone;  // see effective_color_mode() for preserve-colors
+  int preset = kPresetCustom;   // see with_preset()
+  std::string content_layer;    // "" = from the layer set (see to_engine_params())
+  std::string style_layers;     // "relu1_1:0.2,...", "" = from the layer set
+  int scales = 1;
+  double learning_rate = 0;  // 0 = the optimiser's own default
+  bool raw_weights = false;
 };
 
 Values default_values();
+
+// The style files of a run: the used slots, in slot order.
+std::vector<std::string> style_files(const Values& values);
+
+// Parses a style-blend text ("1,0.5", spaces allowed, always with a '.' decimal point) into
+// weights; "" gives an empty list (equal weights). False with a translated *error otherwise.
+bool parse_blend(const std::string& text, std::vector<double>* out, std::string* error);
+// The text for `weights`, "" when they are all equal (the same run as equal weights).
+std::string format_blend(const std::vector<double>& weights);
+// The blend weight of each style slot, for the dialogs' weight fields: the weights as given,
+// spread over the slots that hold a file; 1 everywhere else (and everywhere when the text does
+// not fit the files, which check_ranges() reports).
+std::array<double, kStyleSlots> blend_per_slot(const Values& values);
+
+// The colour handling of a run: color-mode when it is not "none", else "luminance" when the
+// older preserve-colors switch is on, else none. So old scripts that set only preserve-colors
+// keep working, and color-mode wins wherever the two disagree.
+int effective_color_mode(const Values& values);
+
+// Presets: the PDB value of each preset and its engine name ("fast-preview", ...); "" for
+// kPresetCustom or an unknown value.
+const char* preset_name(int preset);
+// The rows a preset sets (its "recipe"): the optimisation's weights, sizes, optimiser and
+// layers. Everything else (style files, colour handling, seed, device, weights file) is left
+// as given.
+const std::vector<ParamId>& preset_rows();
+// `values` with the recipe rows replaced by the preset's values (the engine's apply_preset()
+// on the defaults). Values with kPresetCustom come back unchanged. A run uses exactly this:
+// with a preset other than custom, the arguments in preset_rows() are ignored.
+Values with_preset(Values values, int preset);
+// Whether the recipe rows of `values` are those of `preset` (for the dialogs' preset combo).
+bool matches_preset(const Values& values, int preset);
 
 // Generic access for code that walks the table (registration, dialogs, settings).
 double get_number(const Values& values, ParamId id);
@@ -94,12 +174,17 @@ void set_string(Values* values, ParamId id, std::string value);
 Values clamped(Values values);
 
 // Returns "" when the values are acceptable, else a translated message naming the argument.
-// Checks the PDB ranges only; validate() of the engine checks the rest.
+// Checks the PDB ranges and the text rows (style-blend against the style files given, layer
+// names) of the values a run uses, so the rows a preset replaces are not checked; validate() of
+// the engine checks the rest.
 std::string check_ranges(const Values& values);
 
-// The engine parameters for these values. `weights_file` is used as given: resolve "" with
-// resolve_weights_file() (weights.h) first. Honours NEURAL_STYLE_TEST_WIDTH_DIVISOR, a test
-// hook that narrows the random-weight network so that GIMP tests run in a second or two.
+// The engine parameters for these values, the preset applied (with_preset()). `weights_file`
+// is used as given: resolve "" with resolve_weights_file() (weights.h) first. Layers: both
+// content-layer and style-layers "" = the automatic layer set; either given = a custom set whose
+// other half is the deep set's (relu4_2, or relu1_1 .. relu5_1 at 0.2). Honours
+// NEURAL_STYLE_TEST_WIDTH_DIVISOR, a test hook that narrows the random-weight network so that GIMP
+// tests run in a second or two.
 neural_style::Params to_engine_params(const Values& values);
 
 // "Last values" as a versioned text blob (name=value lines), for gimp_set_data() on GIMP 2.

@@ -16,6 +16,7 @@ struct Shared {
   std::mutex mutex;
   std::condition_variable changed;
   std::optional<neural_style::Progress> progress;  // newest report not yet forwarded
+  std::optional<neural_style::Image> preview;      // newest snapshot not yet forwarded
   bool finished = false;
   bool cancel = false;
   JobResult result;
@@ -37,10 +38,23 @@ class JoiningThread {
   std::thread thread_;
 };
 
-void work(const neural_style::EngineApi& api, const Job& job, Shared* shared) {
+void work(const neural_style::EngineApi& api, const Job& job, bool want_preview,
+          double preview_interval, Shared* shared) {
+  using Clock = std::chrono::steady_clock;
+  // The first snapshot waits one interval too: the start is the source itself.
+  Clock::time_point last_preview = Clock::now();
   neural_style::Callbacks callbacks;
-  callbacks.on_progress = [shared](const neural_style::Progress& p) {
+  callbacks.on_progress = [=, &last_preview](const neural_style::Progress& p) {
+    std::optional<neural_style::Image> preview;
+    const bool last_step = p.total_steps > 0 && p.done_steps >= p.total_steps;
+    if (want_preview && p.snapshot && !last_step &&
+        Clock::now() - last_preview >= std::chrono::duration<double>(preview_interval)) {
+      // Copied outside the lock: the main thread must not wait for it.
+      preview = p.snapshot();
+      last_preview = Clock::now();
+    }
     std::lock_guard<std::mutex> lock(shared->mutex);
+    if (preview) shared->preview = std::move(preview);
     shared->progress = p;
     // The snapshot refers to engine state that is gone once the callback returns.
     shared->progress->snapshot = nullptr;
@@ -59,7 +73,7 @@ void work(const neural_style::EngineApi& api, const Job& job, Shared* shared) {
   neural_style::RunInfo info;
   neural_style::Status status;
   try {
-    status = api.run(job.content, job.style, job.params, callbacks, &image, &info);
+    status = api.run_styles(job.content, job.styles, job.params, callbacks, &image, &info);
   } catch (const std::bad_alloc&) {
     status =
         neural_style::Status::error(neural_style::Status::Code::OutOfMemory, "allocation failed");
@@ -82,7 +96,11 @@ void work(const neural_style::EngineApi& api, const Job& job, Shared* shared) {
 JobResult run_job(const neural_style::EngineApi& api, Job job, const MainThreadHooks& hooks) {
   Shared shared;
   {
-    JoiningThread worker([&api, &job, &shared] { work(api, job, &shared); });
+    const bool want_preview = static_cast<bool>(hooks.on_preview);
+    const double interval = hooks.preview_interval_seconds;
+    JoiningThread worker([&api, &job, &shared, want_preview, interval] {
+      work(api, job, want_preview, interval, &shared);
+    });
     // If a hook throws, the worker must still stop before `shared` goes away.
     struct CancelOnUnwind {
       Shared* shared;
@@ -93,6 +111,7 @@ JobResult run_job(const neural_style::EngineApi& api, Job job, const MainThreadH
     } cancel_on_unwind{&shared};
     for (;;) {
       std::optional<neural_style::Progress> progress;
+      std::optional<neural_style::Image> preview;
       bool finished = false;
       {
         std::unique_lock<std::mutex> lock(shared.mutex);
@@ -102,9 +121,11 @@ JobResult run_job(const neural_style::EngineApi& api, Job job, const MainThreadH
                                   [&shared] { return shared.finished || shared.progress; });
         }
         progress.swap(shared.progress);
+        preview.swap(shared.preview);
         finished = shared.finished;
       }
       if (progress && hooks.on_progress) hooks.on_progress(*progress);
+      if (preview && hooks.on_preview && !finished) hooks.on_preview(*preview);
       if (finished) break;
       if (hooks.cancel_requested && hooks.cancel_requested()) {
         std::lock_guard<std::mutex> lock(shared.mutex);

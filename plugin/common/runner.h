@@ -17,7 +17,7 @@ namespace neural_style::plugin {
 
 struct Job {
   neural_style::Image content;
-  neural_style::Image style;
+  std::vector<neural_style::Image> styles;  // blended with params.style_blend
   neural_style::Params params;
 };
 
@@ -34,6 +34,11 @@ struct MainThreadHooks {
   std::function<void(const neural_style::Progress&)> on_progress;
   // Polled between waits; true stops the run (the engine stops at its next check).
   std::function<bool()> cancel_requested;
+  // Live preview: when set, the worker copies out the current image (at processing size) at
+  // most every `preview_interval_seconds`, and it is handed here. The copy is taken on the
+  // worker, inside the engine's progress callback, which is the only time it is valid.
+  std::function<void(const neural_style::Image&)> on_preview;
+  double preview_interval_seconds = 1.0;
   // Lets a GUI handle its events. When set it is called instead of sleeping and must not block
   // for long; when unset the main thread sleeps until the worker reports something.
   std::function<void()> pump_events;

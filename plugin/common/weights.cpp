@@ -13,9 +13,8 @@ WeightsStatus weights_status(const std::string& weights_file) {
   if (st.path.empty()) {
     st.random = true;
     st.text =
-        _("No pretrained VGG-19 weights found: results use a random network. Put "
-          "vgg19.safetensors into ~/.local/share/neural-style/models (README: Getting "
-          "the weights)");
+        _("No pretrained VGG-19 weights found: results use a random network. Install "
+          "them with: neural-style models fetch vgg19");
     return st;
   }
   if (!g_file_test(st.path.c_str(), G_FILE_TEST_IS_REGULAR)) {

@@ -7,11 +7,11 @@
 #include <libgimp/gimp.h>
 #include <libgimp/gimpui.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
 #include <vector>
 
-#include "common/color.h"
 #include "common/host.h"
 #include "common/i18n.h"
 #include "common/messages.h"
@@ -38,7 +38,8 @@ void run(const gchar* name, gint nparams, const GimpParam* param, gint* nreturn_
 
 GimpPDBArgType pdb_type(np::ParamType type) {
   switch (type) {
-    case np::ParamType::String: return GIMP_PDB_STRING;
+    case np::ParamType::String:
+    case np::ParamType::File: return GIMP_PDB_STRING;
     case np::ParamType::Float: return GIMP_PDB_FLOAT;
     default: return GIMP_PDB_INT32;
   }
@@ -129,13 +130,16 @@ void save_last_values(const np::Values& values) {
                       nullptr);
 }
 
-// Values from the PDB arguments. Returns false when an argument has the wrong type.
-bool values_from_args(const GimpParam* param, np::Values* values) {
+// Values from the PDB arguments: the first `count` rows (callers written for an earlier version
+// pass fewer), the others keep their defaults. Returns false when an argument has the wrong type.
+bool values_from_args(const GimpParam* param, int count, np::Values* values) {
   for (const np::ParamSpec& s : np::parameter_table()) {
+    if (s.id >= count) break;
     const GimpParam& p = param[kFixedArgs + s.id];
     if (p.type != pdb_type(s.type)) return false;
     switch (s.type) {
       case np::ParamType::String:
+      case np::ParamType::File:
         np::set_string(values, s.id, p.data.d_string ? p.data.d_string : "");
         break;
       case np::ParamType::Float: np::set_number(values, s.id, p.data.d_float); break;
@@ -175,8 +179,11 @@ void run(const gchar* /*name*/, gint nparams, const GimpParam* param, gint* nret
     case GIMP_RUN_INTERACTIVE:
     case GIMP_RUN_WITH_LAST_VALS: initial = load_last_values(); break;
     case GIMP_RUN_NONINTERACTIVE:
-      // Arguments added in later versions go after the current ones, so more is fine.
-      if (nparams < kFixedArgs + np::kParamCount || !values_from_args(param, &initial))
+      // Arguments added in later versions go after the current ones, so more is fine; fewer
+      // is fine down to the first version's rows (the rest then keep their defaults).
+      if (nparams < kFixedArgs + np::kFirstVersionParamCount ||
+          !values_from_args(
+              param, std::min(nparams - kFixedArgs, static_cast<int>(np::kParamCount)), &initial))
         outcome = fail(GIMP_PDB_CALLING_ERROR, _("Wrong number or type of arguments."));
       break;
   }
@@ -229,8 +236,13 @@ Outcome process(GimpRunMode mode, gint32 image, gint32 drawable, const np::Value
   if (!engine) return fail(GIMP_PDB_EXECUTION_ERROR, np::engine_load_error(load_error));
 
   np::Job job;
-  if (!np::load_style_image(values.style_file, &job.style, &error))
-    return fail(GIMP_PDB_EXECUTION_ERROR, error);
+  if (values.style_file.empty())
+    return fail(GIMP_PDB_EXECUTION_ERROR, np::style_file_error("", ""));
+  for (const std::string& file : np::style_files(values)) {
+    ns::Image style;
+    if (!np::load_style_image(file, &style, &error)) return fail(GIMP_PDB_EXECUTION_ERROR, error);
+    job.styles.push_back(std::move(style));
+  }
   np::RgbaImage pixels;
   if (!np::read_source(source, &pixels, &error)) return fail(GIMP_PDB_EXECUTION_ERROR, error);
   job.content = np::rgb_of(pixels);
@@ -250,9 +262,8 @@ Outcome process(GimpRunMode mode, gint32 image, gint32 drawable, const np::Value
   if (result.status.code == ns::Status::Code::Cancelled) return fail(GIMP_PDB_CANCEL, "");
   if (!result.status.ok()) return fail(GIMP_PDB_EXECUTION_ERROR, np::error_message(result.status));
 
-  ns::Image styled = std::move(result.image);
-  if (values.preserve_colors) np::preserve_colors(np::rgb_of(pixels), &styled);
-  const np::RgbaImage out = np::with_alpha_of(styled, pixels);
+  // Colour handling (color-mode, preserve-colors) happened in the engine.
+  const np::RgbaImage out = np::with_alpha_of(result.image, pixels);
   if (out.pixel_count() != pixels.pixel_count()) {
     const ns::Status wrong_size = ns::Status::error(
         ns::Status::Code::Internal, "the engine returned an image of the wrong size");

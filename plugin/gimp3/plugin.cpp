@@ -12,7 +12,6 @@
 #include <string>
 #include <vector>
 
-#include "common/color.h"
 #include "common/host.h"
 #include "common/i18n.h"
 #include "common/messages.h"
@@ -108,8 +107,8 @@ struct LayerResult {
 
 enum class Outcome { Done, Cancelled, Failed };
 
-Outcome process(const ns::EngineApi& api, const np::Source& source, const ns::Image& style,
-                const ns::Params& params, const np::Values& values, bool interactive,
+Outcome process(const ns::EngineApi& api, const np::Source& source,
+                const std::vector<ns::Image>& styles, const ns::Params& params, bool interactive,
                 LayerResult* out, std::string* error);
 
 GimpValueArray* run(GimpProcedure* procedure, GimpRunMode run_mode, GimpImage* image,
@@ -149,10 +148,16 @@ GimpValueArray* run(GimpProcedure* procedure, GimpRunMode run_mode, GimpImage* i
   if (const std::string range_error = np::check_ranges(values); !range_error.empty())
     return failure(procedure, GIMP_PDB_CALLING_ERROR, range_error);
 
-  ns::Image style;
   std::string error;
-  if (!np::load_style_image(values.style_file, &style, &error))
-    return failure(procedure, GIMP_PDB_EXECUTION_ERROR, error);
+  if (values.style_file.empty())
+    return failure(procedure, GIMP_PDB_EXECUTION_ERROR, np::style_file_error("", ""));
+  std::vector<ns::Image> styles;
+  for (const std::string& file : np::style_files(values)) {
+    ns::Image style;
+    if (!np::load_style_image(file, &style, &error))
+      return failure(procedure, GIMP_PDB_EXECUTION_ERROR, error);
+    styles.push_back(std::move(style));
+  }
 
   ns::Params params = np::to_engine_params(values);
   params.weights_file = np::resolve_weights_file(values.weights_file);
@@ -161,8 +166,7 @@ GimpValueArray* run(GimpProcedure* procedure, GimpRunMode run_mode, GimpImage* i
   // image exactly as it was.
   std::vector<LayerResult> results(sources.size());
   for (std::size_t i = 0; i < sources.size(); ++i) {
-    switch (process(engine->api(), sources[i], style, params, values, interactive, &results[i],
-                    &error)) {
+    switch (process(engine->api(), sources[i], styles, params, interactive, &results[i], &error)) {
       case Outcome::Done: break;
       case Outcome::Cancelled:
         return gimp_procedure_new_return_values(procedure, GIMP_PDB_CANCEL, nullptr);
@@ -190,15 +194,15 @@ GimpValueArray* run(GimpProcedure* procedure, GimpRunMode run_mode, GimpImage* i
 
 // --- Processing ------------------------------------------------------------------------------
 
-Outcome process(const ns::EngineApi& api, const np::Source& source, const ns::Image& style,
-                const ns::Params& params, const np::Values& values, bool interactive,
+Outcome process(const ns::EngineApi& api, const np::Source& source,
+                const std::vector<ns::Image>& styles, const ns::Params& params, bool interactive,
                 LayerResult* out, std::string* error) {
   np::RgbaImage pixels;
   if (!np::read_source(source, &pixels, error)) return Outcome::Failed;
 
   np::Job job;
   job.content = np::rgb_of(pixels);
-  job.style = style;
+  job.styles = styles;
   job.params = params;
 
   std::unique_ptr<np::ui::RunWindow> window;
@@ -221,7 +225,7 @@ Outcome process(const ns::EngineApi& api, const np::Source& source, const ns::Im
     *error = np::error_message(result.status);
     return Outcome::Failed;
   }
-  if (values.preserve_colors) np::preserve_colors(np::rgb_of(pixels), &result.image);
+  // Colour handling (color-mode, preserve-colors) happened in the engine.
   out->source = source;
   out->pixels = np::with_alpha_of(result.image, pixels);
   return Outcome::Done;

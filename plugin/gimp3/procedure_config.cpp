@@ -15,11 +15,17 @@ const std::vector<const char*>& nicks_of(ParamId id) {
   static const std::vector<const char*> optimizer = {"adam", "lbfgs"};
   static const std::vector<const char*> init = {"content", "noise"};
   static const std::vector<const char*> device = {"auto", "cpu", "gpu"};
+  static const std::vector<const char*> color_mode = {"none", "luminance", "transfer"};
+  // The engine's preset names (preset_name()), so scripts and the CLI spell them alike.
+  static const std::vector<const char*> preset = {"custom", "fast-preview", "balanced",
+                                                  "high-quality", "seed-recipe"};
   static const std::vector<const char*> none;
   switch (id) {
     case kOptimizer: return optimizer;
     case kInit: return init;
     case kDevice: return device;
+    case kColorMode: return color_mode;
+    case kPreset: return preset;
     default: return none;
   }
 }
@@ -68,6 +74,10 @@ void add_arguments(GimpProcedure* procedure) {
     const char* blurb = _(s.tooltip);
     switch (s.type) {
       case ParamType::String:
+        gimp_procedure_add_string_argument(procedure, s.name, nick, blurb, s.default_string.c_str(),
+                                           flags);
+        break;
+      case ParamType::File:
         // none_ok also for the style file: an interactive first run starts without one, and
         // a run without one gets the plug-in's own clear message rather than a PDB type error.
         gimp_procedure_add_file_argument(procedure, s.name, nick, blurb,
@@ -99,7 +109,14 @@ Values values_from_config(GimpProcedureConfig* config) {
   Values v = default_values();
   for (const ParamSpec& s : parameter_table()) {
     switch (s.type) {
-      case ParamType::String: set_string(&v, s.id, path_of_file_property(config, s.name)); break;
+      case ParamType::File: set_string(&v, s.id, path_of_file_property(config, s.name)); break;
+      case ParamType::String: {
+        gchar* x = nullptr;
+        g_object_get(config, s.name, &x, nullptr);
+        set_string(&v, s.id, x ? x : "");
+        g_free(x);
+        break;
+      }
       case ParamType::Float: {
         gdouble x = 0;
         g_object_get(config, s.name, &x, nullptr);

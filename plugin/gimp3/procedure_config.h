@@ -12,8 +12,8 @@
 namespace neural_style::plugin::gimp3 {
 
 // Adds one PDB argument per row of parameter_table(), in table order. Choice rows become
-// GimpChoice arguments with stable script-facing nicks ("adam", "lbfgs", ...); the String rows
-// are files.
+// GimpChoice arguments with stable script-facing nicks ("adam", "lbfgs", ...); File rows are
+// GFile arguments, String rows plain strings.
 void add_arguments(GimpProcedure* procedure);
 
 // The values currently in `config`, clamped into the table's ranges.

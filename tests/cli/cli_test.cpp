@@ -8,13 +8,13 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <zlib.h>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
-#include <zlib.h>
 
 #include "../core/test_images.h"
 #include "geometry.h"
@@ -450,8 +450,10 @@ TEST(CliRun, DamagedImagesAreRefused) {
   {
     std::string ihdr = std::string("IHDR") + std::string("\x00\x01\x86\xa0\x00\x01\x86\xa0", 8) +
                        std::string("\x08\x02\x00\x00\x00", 5);
-    const uLong crc = crc32(0L, reinterpret_cast<const Bytef*>(ihdr.data()), static_cast<uInt>(ihdr.size()));
-    std::string file = std::string("\x89PNG\r\n\x1a\n", 8) + std::string("\x00\x00\x00\x0d", 4) + ihdr;
+    const uLong crc =
+        crc32(0L, reinterpret_cast<const Bytef*>(ihdr.data()), static_cast<uInt>(ihdr.size()));
+    std::string file =
+        std::string("\x89PNG\r\n\x1a\n", 8) + std::string("\x00\x00\x00\x0d", 4) + ihdr;
     auto put_crc = [&file](uLong c) {
       for (int i = 3; i >= 0; --i) file += static_cast<char>((c >> (8 * i)) & 0xff);
     };
@@ -499,7 +501,8 @@ TEST(CliRun, FullDiskLeavesNothingBehind) {
   std::vector<std::string> left;
   if (DIR* d = opendir(mnt.c_str())) {
     while (dirent* ent = readdir(d))
-      if (ent->d_name[0] != '.' || (std::string(ent->d_name) != "." && std::string(ent->d_name) != ".."))
+      if (ent->d_name[0] != '.' ||
+          (std::string(ent->d_name) != "." && std::string(ent->d_name) != ".."))
         left.push_back(ent->d_name);
     closedir(d);
   }
@@ -530,4 +533,252 @@ TEST(CliRun, ConcurrentRunsGiveTheBytesOfARunAlone) {
   ASSERT_EQ(status[1], 0);
   EXPECT_EQ(slurp(w.file("pair0.png")), slurp(w.file("solo.png")));
   EXPECT_EQ(slurp(w.file("pair1.png")), slurp(w.file("solo.png")));
+}
+
+// Style controls (issue 7).
+
+TEST(CliParse, PresetFirstThenExplicitFlagsOverride) {
+  // --preset stands after --iterations here: the order on the command line does not matter.
+  cli::Options o;
+  std::string msg;
+  ASSERT_EQ(parse({"--content", "a", "--style", "b", "--output", "c", "--iterations", "7",
+                   "--style-weight", "5", "--preset", "seed-recipe"},
+                  &o, &msg),
+            cli::ParseOutcome::Run)
+      << msg;
+  EXPECT_EQ(o.params.iterations, 7);
+  EXPECT_DOUBLE_EQ(o.params.style_weight, 5);
+  // What was not given explicitly is the preset's.
+  EXPECT_DOUBLE_EQ(o.params.content_weight, 10);
+  EXPECT_DOUBLE_EQ(o.params.learning_rate, 0.03);
+  EXPECT_FALSE(o.params.normalize_weights);
+  EXPECT_EQ(o.params.layer_set, ns::LayerSet::Custom);
+  EXPECT_EQ(o.params.content_layer, "relu5_4");
+  ASSERT_EQ(o.params.style_layers.size(), 5u);
+
+  cli::Options q;
+  ASSERT_EQ(parse({"--preset=high-quality", "--content", "a", "--style", "b", "--output", "c",
+                   "--optimizer", "adam", "--max-size", "300"},
+                  &q, &msg),
+            cli::ParseOutcome::Run)
+      << msg;
+  EXPECT_EQ(q.params.optimizer, ns::Optimizer::Adam);
+  EXPECT_EQ(q.params.max_size, 300);
+  ns::Params hq = ns::default_params();
+  ns::apply_preset("high-quality", &hq);
+  EXPECT_EQ(q.params.iterations, hq.iterations);
+  EXPECT_EQ(q.params.scales, hq.scales);
+
+  cli::Options l;
+  ASSERT_EQ(parse({"--preset", "seed-recipe", "--layer-set", "deep", "--content", "a", "--style",
+                   "b", "--output", "c"},
+                  &l, &msg),
+            cli::ParseOutcome::Run);
+  EXPECT_EQ(l.params.layer_set, ns::LayerSet::Deep);
+
+  cli::Options bad;
+  EXPECT_EQ(
+      parse({"--content", "a", "--style", "b", "--output", "c", "--preset", "nope"}, &bad, &msg),
+      cli::ParseOutcome::Error);
+  EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
+}
+
+TEST(CliParse, StylesBlendScaleAndColours) {
+  cli::Options o;
+  std::string msg;
+  ASSERT_EQ(parse({"--content", "a", "--style", "s1", "--style", "s2", "--output", "c",
+                   "--style-blend", "1,3", "--style-scale", "1.5", "--preserve-colors"},
+                  &o, &msg),
+            cli::ParseOutcome::Run)
+      << msg;
+  EXPECT_EQ(o.styles, (std::vector<std::string>{"s1", "s2"}));
+  EXPECT_EQ(o.params.style_blend, (std::vector<double>{1, 3}));
+  EXPECT_DOUBLE_EQ(o.params.style_scale, 1.5);
+  EXPECT_EQ(o.params.color_preservation, ns::ColorPreservation::Luminance);
+
+  cli::Options t;
+  ASSERT_EQ(
+      parse({"--content", "a", "--style", "s", "--preserve-colors", "transfer", "--output", "c"},
+            &t, &msg),
+      cli::ParseOutcome::Run)
+      << msg;
+  EXPECT_EQ(t.params.color_preservation, ns::ColorPreservation::ColorTransfer);
+  EXPECT_EQ(t.params.style_blend.size(), 0u);
+  EXPECT_DOUBLE_EQ(t.params.style_scale, 1.0);
+
+  cli::Options d;
+  ASSERT_EQ(parse({"--content", "a", "--style", "s", "--output", "c"}, &d, &msg),
+            cli::ParseOutcome::Run);
+  EXPECT_EQ(d.params.color_preservation, ns::ColorPreservation::None);
+
+  const std::vector<std::vector<const char*>> bad = {
+      {"--content", "a", "--style", "s1", "--style", "s2", "--output", "c", "--style-blend", "1"},
+      {"--content", "a", "--style", "s1", "--output", "c", "--style-blend", "1,2"},
+      {"--content", "a", "--style", "s1", "--style", "s2", "--output", "c", "--style-blend",
+       "1,-2"},
+      {"--content", "a", "--style", "s1", "--style", "s2", "--output", "c", "--style-blend", "0,0"},
+      {"--content", "a", "--style", "s", "--output", "c", "--style-scale", "100"},
+      {"--content", "a", "--style", "s", "--output", "c", "--preserve-colors", "sepia"},
+  };
+  for (const auto& args : bad) {
+    cli::Options b;
+    EXPECT_EQ(parse(args, &b, &msg), cli::ParseOutcome::Error) << args.back();
+    EXPECT_FALSE(msg.empty());
+    EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
+  }
+}
+
+TEST(CliParse, ListsThePresets) {
+  for (const char* flag : {"--list-presets", "--help"}) {
+    cli::Options o;
+    std::string msg;
+    ASSERT_EQ(parse({flag}, &o, &msg), cli::ParseOutcome::Help) << flag;
+    for (const ns::Preset& p : ns::presets())
+      EXPECT_NE(msg.find(p.name), std::string::npos) << flag << ": " << p.name;
+  }
+}
+
+TEST(CliRun, BadBlendCountExitsTwoWithOneLine) {
+  Workdir w;
+  auto args = fast(w, w.file("out.png"));
+  args.insert(args.end(), {"--style", w.file("style.png"), "--style-blend", "1,2,3"});
+  const Outcome r = run_cli(w, args);
+  EXPECT_EQ(r.status, 2) << r.err;
+  EXPECT_EQ(error_lines(r.err), 1) << r.err;
+  EXPECT_EQ(count_lines(r.err), 1) << r.err;
+  EXPECT_NE(r.err.find("--style-blend"), std::string::npos) << r.err;
+  EXPECT_FALSE(exists(w.file("out.png")));
+}
+
+TEST(CliRun, TwoStylesBlendedWithColoursKept) {
+  Workdir w;
+  cli::ImageFile second;
+  second.rgb = test_images::content(40, 48);  // any second picture will do as a style
+  std::string e;
+  ASSERT_TRUE(cli::write_image(w.file("style2.png"), second, &e)) << e;
+  auto args = fast(w, w.file("out.png"));
+  args.insert(args.end(),
+              {"--style", w.file("style2.png"), "--style-blend", "0.25,0.75", "--style-scale",
+               "1.5", "--preserve-colors", "--preset", "fast-preview", "--quiet"});
+  const Outcome r = run_cli(w, args);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, w.file("out.png") + "\n");
+  cli::ImageFile out;
+  ASSERT_TRUE(cli::read_image(w.file("out.png"), &out, &e)) << e;
+  EXPECT_EQ(out.rgb.width, 48);
+  EXPECT_EQ(out.rgb.height, 40);
+  // A missing second style is refused like a missing first one.
+  auto missing = fast(w, w.file("out2.png"));
+  missing.insert(missing.end(), {"--style", w.file("no-such.png")});
+  const Outcome m = run_cli(w, missing);
+  EXPECT_EQ(m.status, 2) << m.err;
+  EXPECT_EQ(error_lines(m.err), 1) << m.err;
+  EXPECT_FALSE(exists(w.file("out2.png")));
+}
+
+// Damaged or hostile .pth files given with --weights: exit 2, one line naming the file and the
+// problem, no output written, nothing executed.
+TEST(CliRun, DamagedPthWeightsAreRefused) {
+  Workdir w;
+  const std::string magic("\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19.", 15);
+  const std::string header = magic + std::string("\x80\x02M\xe9\x03.", 6);  // protocol 1001
+  const std::string victim = w.file("pwned");
+  // What a malicious checkpoint does: os.system(...) on load, as Python's pickle would run it.
+  const std::string command = "touch " + victim;
+  std::string evil = header + "\x80\x02}.\x80\x02" + "cos\nsystem\n(X";
+  for (int i = 0; i < 4; ++i) evil += static_cast<char>((command.size() >> (8 * i)) & 0xff);
+  evil += command + "tR.";
+  const std::map<std::string, std::pair<std::string, std::string>> files = {
+      {"vgg19-cut.pth", {header + "\x80\x02}(X", "truncated"}},  // sys_info cut short
+      {"vgg19-evil.pth", {evil, "forbidden global os.system"}},
+      {"vgg19-zip.pth", {std::string("PK\x03\x04", 4) + std::string(200, '\x01'), "zip"}},
+  };
+  for (const auto& [name, content] : files) {
+    std::ofstream(w.file(name), std::ios::binary) << content.first;
+    auto args = fast(w, w.file("out.png"));
+    args.insert(args.end(), {"--weights", w.file(name)});
+    const Outcome r = run_cli(w, args);
+    EXPECT_EQ(r.status, 2) << name << ": " << r.err;
+    EXPECT_EQ(error_lines(r.err), 1) << r.err;
+    EXPECT_EQ(count_lines(r.err), 1) << r.err;
+    EXPECT_NE(r.err.find(w.file(name) + ": "), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(content.second), std::string::npos) << r.err;
+    EXPECT_FALSE(exists(w.file("out.png")));
+    EXPECT_FALSE(exists(victim));
+  }
+}
+
+TEST(CliParse, InputConvention) {
+  cli::Options o;
+  std::string msg;
+  ASSERT_EQ(parse({"--content", "a", "--style", "b", "--output", "c"}, &o, &msg),
+            cli::ParseOutcome::Run);
+  EXPECT_EQ(o.params.input_convention, ns::Params::InputConvention::Auto);
+  for (const auto& [flag, want] : std::map<std::string, ns::Params::InputConvention>{
+           {"caffe", ns::Params::InputConvention::Caffe},
+           {"torchvision", ns::Params::InputConvention::Torchvision}}) {
+    cli::Options q;
+    ASSERT_EQ(parse({"--content", "a", "--style", "b", "--output", "c", "--input-convention",
+                     flag.c_str()},
+                    &q, &msg),
+              cli::ParseOutcome::Run)
+        << msg;
+    EXPECT_EQ(q.params.input_convention, want) << flag;
+  }
+  cli::Options bad;
+  EXPECT_EQ(parse({"--content", "a", "--style", "b", "--output", "c", "--input-convention", "bgr"},
+                  &bad, &msg),
+            cli::ParseOutcome::Error);
+}
+
+TEST(CliRun, MemoryBudgetTooSmallExitsThreeNamingTheSizeThatFits) {
+  Workdir w;
+  cli::ImageFile big;
+  big.rgb = test_images::content(2048, 2048);
+  std::string e;
+  ASSERT_TRUE(cli::write_image(w.file("big.png"), big, &e)) << e;
+  const std::string out = w.file("out.png");
+  auto args = fast(w, out);
+  args[1] = w.file("big.png");
+  args[9] = "0";  // --max-size: the content's own size
+  args.insert(args.end(), {"--memory-budget", "450M"});
+  const Outcome r = run_cli(w, args);
+  EXPECT_EQ(r.status, 3) << r.err;
+  EXPECT_EQ(count_lines(r.err), 1) << r.err;
+  EXPECT_NE(r.err.find("neural-style: error: not enough memory"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("450 MiB"), std::string::npos) << r.err;
+  EXPECT_FALSE(exists(out));
+  const auto at = r.err.find("--max-size ");
+  ASSERT_NE(at, std::string::npos) << r.err;
+  const std::string fits = std::to_string(std::atoi(r.err.c_str() + at + 11));
+  EXPECT_GE(std::stoi(fits), 16) << r.err;
+  // The size named runs within the same budget.
+  args[9] = fits;
+  const Outcome ok = run_cli(w, args);
+  EXPECT_EQ(ok.status, 0) << ok.err;
+  EXPECT_TRUE(exists(out));
+}
+
+TEST(CliParse, MemoryBudgetAndPrecision) {
+  cli::Options o;
+  std::string msg;
+  ASSERT_EQ(parse({"--content", "c.png", "--style", "s.png", "--output", "o.png", "--memory-budget",
+                   "1.5G", "--precision", "bf16"},
+                  &o, &msg),
+            cli::ParseOutcome::Run)
+      << msg;
+  EXPECT_EQ(o.params.memory_budget_bytes, 3ull << 29);
+  EXPECT_EQ(o.params.precision, ns::Precision::BFloat16);
+  cli::Options d;
+  ASSERT_EQ(parse({"--content", "c.png", "--style", "s.png", "--output", "o.png"}, &d, &msg),
+            cli::ParseOutcome::Run);
+  EXPECT_EQ(d.params.memory_budget_bytes, 0u);
+  EXPECT_EQ(d.params.precision, ns::Precision::Float32);
+  for (std::vector<const char*> bad : {std::vector<const char*>{"--memory-budget", "lots"},
+                                       std::vector<const char*>{"--precision", "fp8"}}) {
+    cli::Options b;
+    std::vector<const char*> args = {"--content", "c.png", "--style", "s.png", "--output", "o.png"};
+    args.insert(args.end(), bad.begin(), bad.end());
+    EXPECT_EQ(parse(args, &b, &msg), cli::ParseOutcome::Error) << bad[0];
+  }
 }

@@ -55,7 +55,9 @@ TEST(Engine, AdamLowersTheObjectiveAndReturnsTheInputSize) {
   ASSERT_EQ(rec.steps.size(), static_cast<std::size_t>(p.iterations + 1));
   EXPECT_EQ(rec.steps.front().iteration, 0);
   EXPECT_EQ(rec.steps.back().iteration, p.iterations);
-  EXPECT_LT(rec.steps.back().total_loss, 0.5 * rec.steps.front().total_loss);
+  // Measured 0.55 of the start (since style Grams are scaled to the generated image's size, the
+  // square style no longer inflates the starting style term of this 3:2 content).
+  EXPECT_LT(rec.steps.back().total_loss, 0.65 * rec.steps.front().total_loss);
   EXPECT_EQ(rec.warnings, 1);  // the random-network warning, every run
   for (float v : result.rgb) {
     ASSERT_GE(v, 0.0f);

@@ -1,6 +1,8 @@
 // Defaults, validation and the size arithmetic: the torch-free part of the core.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "geometry.h"
 #include "neural_style/neural_style.h"
 

@@ -109,7 +109,7 @@ TEST(Weights, GeneratedFileRoundTrips) {
   auto tensors = narrow_vgg(3);
   ASSERT_TRUE(ns::write_safetensors(dir.file("w.safetensors"), tensors, {{"format", "test"}}).ok());
   ns::WeightsFile file;
-  ASSERT_TRUE(ns::read_safetensors(
+  ASSERT_TRUE(ns::read_weights(
                   dir.file("w.safetensors"), [](const std::string&) { return true; }, &file)
                   .ok());
   EXPECT_EQ(file.metadata["format"], "test");

@@ -1,7 +1,9 @@
 ; A missing or corrupt weights file fails with a message about the weights, and adds no layer.
 (define (run-with-weights image layer style weights)
-  (plug-in-neural-style RUN-NONINTERACTIVE image layer style 1.0 1000.0 0.001 3 0 0 0 0 1234 1
-                        weights))
+  (apply plug-in-neural-style
+         (append (list RUN-NONINTERACTIVE image layer style 1.0 1000.0 0.001 3 0 0 0 0 1234 1
+                       weights)
+                 style-control-defaults)))
 (let* ((made (make-test-image 48 48 RGB 0 0))
        (image (car made))
        (source (cadr made))

@@ -7,10 +7,13 @@
 # MODE cancel-dialog: the settings dialog is found, a screenshot of it is written, its Cancel
 #   button (mnemonic Alt+C) closes it; Script-Fu (dialog.scm) then checks that no layer was added.
 # MODE ok-run: OK (Alt+O) runs a tiny job; Script-Fu (run-ok.scm) checks the new layer.
+# MODE preset: Alt+P and Down choose the "Fast preview" preset, OK runs it; Script-Fu
+#   (run-preset.scm) checks the new layer and that the values handed over are the preset's.
 # MODE undo: OK runs a tiny job, then Ctrl+Z in the image window; Script-Fu (run-undo.scm)
 #   checks that this one undo removed the new layer.
-# MODE cancel-run: OK (Alt+O) starts a long run, the progress window is found, a screenshot of
-#   the whole screen is written (GIMP's status bar shows the progress text), the progress
+# MODE cancel-run: OK (Alt+O) starts a long run, the progress window is found, its live preview
+#   is checked, a screenshot of the whole screen is written (GIMP's status bar shows the
+#   progress text), the progress
 #   window's Cancel stops the run; Script-Fu (run-cancel.scm) checks the image is as before.
 set -eu
 # meson passes build outputs relative to the build folder; links need absolute paths.
@@ -30,6 +33,7 @@ case $mode in
   ok-run) script=run-ok ;;
   undo) script=run-undo ;;
   cancel-run) script=run-cancel ;;
+  preset) script=run-preset ;;
   *) echo "unknown mode $mode"; exit 2 ;;
 esac
 
@@ -117,6 +121,14 @@ elif [ "$mode" = ok-run ]; then
   press "$win" alt+o
   wait_for_close "$title" 20 || fail "OK did not close the dialog"
   echo "PASS OK closed the dialog"
+elif [ "$mode" = preset ]; then
+  # Alt+P focuses the Preset combo; Down moves it from Custom to Fast preview.
+  press "$win" alt+p
+  xdotool key --clearmodifiers Down
+  sleep 1
+  press "$win" alt+o
+  wait_for_close "$title" 20 || fail "OK did not close the dialog"
+  echo "PASS preset chosen with the keyboard, OK closed the dialog"
 elif [ "$mode" = undo ]; then
   press "$win" alt+o
   wait_for_close "$title" 20 || fail "OK did not close the dialog"
@@ -131,7 +143,16 @@ else
   running="Neural Style Transfer: running"
   progress=$(wait_for_window "$running" 60) || fail "progress window not found"
   echo "PASS progress window shown"
+  xdotool mousemove --sync 1279 1023  # no tooltip over the screenshot
   sleep 4  # a few iterations, so that the progress text carries an estimate
+  # The live preview: the middle of the preview area (below the progress bar) shows the result
+  # so far, a picture of many colours, where an empty area has one or two.
+  xwd -silent -id "$progress" | xwdtopnm 2>/dev/null >"$work/progress.pnm"
+  width=$(pnmfile "$work/progress.pnm" | sed 's/.*, \([0-9]*\) by .*/\1/')
+  colours=$(pnmcut -left $((width / 2 - 40)) -top 90 -width 80 -height 120 "$work/progress.pnm" |
+            ppmhist -noheader | wc -l)
+  [ "$colours" -gt 20 ] || fail "no live preview in the progress window ($colours colours)"
+  echo "PASS live preview shown ($colours colours)"
   xwd -silent -root | xwdtopnm 2>/dev/null | pnmtopng >"$screenshot"
   [ -n "${DIALOG_TEST_DEBUG:-}" ] && xwininfo -root -tree >&2
   [ -s "$screenshot" ] || fail "no screenshot"

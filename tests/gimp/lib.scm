@@ -36,13 +36,14 @@
         (plug-in-plasma RUN-NONINTERACTIVE image layer 7 3.0))
     (list image layer)))
 
-; A style picture written to test-files, returning its path.
-(define (make-style-file name)
+; A style picture written to test-files, returning its path. An optional plasma seed makes a
+; different picture (the default is 99).
+(define (make-style-file name . seed)
   (let* ((image (car (gimp-image-new 48 48 RGB)))
          (layer (car (gimp-layer-new image 48 48 RGB-IMAGE "Style" 100 LAYER-MODE-NORMAL)))
          (path (string-append test-files "/" name)))
     (gimp-image-insert-layer image layer 0 0)
-    (plug-in-plasma RUN-NONINTERACTIVE image layer 99 7.0)
+    (plug-in-plasma RUN-NONINTERACTIVE image layer (if (null? seed) 99 (car seed)) 7.0)
     (file-png-save-defaults RUN-NONINTERACTIVE image layer path path)
     (gimp-image-delete image)
     path))
@@ -53,7 +54,15 @@
                         1.0 1000.0 0.001   ; content, style, TV weights
                         3 0                ; iterations, max size (layer size)
                         0 0 0 1234 1       ; Adam, content init, no colour keeping, seed, CPU
-                        ""))               ; default weights search
+                        ""                 ; default weights search
+                        "" "" "" ""        ; no further style images, equal blend
+                        1.0 0 0            ; style scale, colour mode none, preset custom
+                        "" "" 2 0.0 0))    ; default layers, 2 scales, default step, relative
+
+; The arguments of the style controls (issue 7) with their defaults, for calls that spell out
+; the first twelve themselves: style-file-2..4, style-blend, style-scale, color-mode, preset,
+; content-layer, style-layers, scales, learning-rate, raw-weights.
+(define style-control-defaults '("" "" "" "" 1.0 0 0 "" "" 2 0.0 0))
 
 ; Mean absolute difference of two drawables of equal size (0 = identical pixels), measured by
 ; GIMP itself: b in difference mode over a, merged, histogram mean.

@@ -1,8 +1,10 @@
 ; Preserve colours keeps the source's chroma: a gray source stays gray under a colourful style,
 ; while without the option the style's colours come through.
 (define (run-preserving image layer style preserve)
-  (plug-in-neural-style RUN-NONINTERACTIVE image layer style 1.0 1000.0 0.001 3 0 0 0 preserve
-                        1234 1 ""))
+  (apply plug-in-neural-style
+         (append (list RUN-NONINTERACTIVE image layer style 1.0 1000.0 0.001 3 0 0 0 preserve
+                       1234 1 "")
+                 style-control-defaults)))
 
 ; Largest difference between the colour channels over a few pixels: 0 (or rounding) for gray.
 (define (max-chroma layer)

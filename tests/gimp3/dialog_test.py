@@ -9,11 +9,15 @@ own GTK windows on $DISPLAY, the console needs none).
 
 --scenario cancel: the test waits for the settings dialog, saves a screenshot of it (PNG, plus
 *-progress.png of the progress window), presses OK, waits for the progress window and presses
-Escape there. The run must end with status CANCEL and the image must keep its single layer: a
-cancelled run leaves the image as it was.
+Escape there, after checking that the progress window shows a live preview. The run must end
+with status CANCEL and the image must keep its single layer: a cancelled run leaves the image as
+it was.
 
 --scenario last-values: OK in the dialog; the batch command then calls the procedure with
 RUN_WITH_LAST_VALS and nothing but the image, which must repeat the run exactly.
+
+--scenario preset: Alt+P and Down choose the "Fast preview" preset, Alt+O is OK; the run must
+give the same picture as a non-interactive call with preset="fast-preview".
 """
 
 import argparse
@@ -36,7 +40,7 @@ def parse_args():
     for name in ("gimp", "plugin", "engine", "tests", "work", "screenshot"):
         p.add_argument("--" + name, required=True)
     p.add_argument("--po")
-    p.add_argument("--scenario", choices=["cancel", "last-values"], default="cancel")
+    p.add_argument("--scenario", choices=["cancel", "last-values", "preset"], default="cancel")
     return p.parse_args()
 
 
@@ -151,7 +155,8 @@ def main():
         env = run_case.base_env(args.work, case_dir)
         env.update({"DISPLAY": display, "GIMP3_DIRECTORY": profile})
         function = {"cancel": "run_interactive",
-                    "last-values": "run_interactive_then_last_values"}[args.scenario]
+                    "last-values": "run_interactive_then_last_values",
+                    "preset": "run_interactive_preset"}[args.scenario]
         command = (
             f"import sys; sys.path.insert(0, {args.tests!r}); import pycases; "
             f"pycases.{function}({results!r}, {files!r})")
@@ -166,6 +171,14 @@ def main():
         if dialog and args.scenario == "last-values":
             time.sleep(1.0)
             press(env, dialog, "Return")
+        elif dialog and args.scenario == "preset":
+            # Alt+P focuses the Preset combo, Down moves it from Custom to Fast preview (which
+            # fills in the preset's values), Alt+O is OK.
+            time.sleep(1.0)
+            press(env, dialog, "alt+p")
+            press(env, dialog, "Down")
+            time.sleep(0.5)
+            press(env, dialog, "alt+o")
         elif dialog:
             time.sleep(1.5)  # let GTK draw the thumbnail and labels
             w, h, distinct = screenshot(env, dialog, args.screenshot)
@@ -176,9 +189,13 @@ def main():
             progress = wait_for_window(env, TITLE, exclude=[dialog], timeout=60, gimp=gimp)
             check("progress window appears after OK", progress is not None)
             if progress:
-                time.sleep(2)
+                time.sleep(3)  # the live preview comes about once a second
                 progress_png = args.screenshot.replace(".png", "-progress.png")
-                screenshot(env, progress, progress_png)
+                w, h, distinct = screenshot(env, progress, progress_png)
+                # The middle row crosses the preview: a picture of many colours where an
+                # empty area has one or two.
+                check("live preview in the progress window", distinct > 20,
+                      f"{distinct} colours in the middle row of {w}x{h}")
                 press(env, progress, "Escape")
         try:
             gimp.wait(timeout=60)

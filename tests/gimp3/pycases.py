@@ -168,8 +168,11 @@ def case_registration(r, files):
     names = [spec.get_name() for spec in proc.get_arguments()]
     expected = ["run-mode", "image", "drawables", "style-file", "content-weight",
                 "style-weight", "tv-weight", "iterations", "max-size", "optimizer", "init",
-                "preserve-colors", "seed", "device", "weights-file"]
-    r.check("argument names", sorted(names) == sorted(expected), names)
+                "preserve-colors", "seed", "device", "weights-file", "style-file-2",
+                "style-file-3", "style-file-4", "style-blend", "style-scale", "color-mode",
+                "preset", "content-layer", "style-layers", "scales", "learning-rate",
+                "raw-weights"]
+    r.check("argument names in PDB order", names == expected, names)
     r.check("menu label", proc.get_menu_label() == "Neural Style Transfer…",
             proc.get_menu_label())
     r.check("menu path", "<Image>/Filters/Artistic" in proc.get_menu_paths(),
@@ -178,7 +181,9 @@ def case_registration(r, files):
     r.check("returns the new layer", returns == ["new-layer"], returns)
     config = proc.create_config()
     for name, good, bad in [("optimizer", "lbfgs", "sgd"), ("init", "noise", "zeros"),
-                            ("device", "gpu", "tpu")]:
+                            ("device", "gpu", "tpu"), ("color-mode", "luminance", "sepia"),
+                            ("color-mode", "transfer", "lab"), ("preset", "seed-recipe", "turbo"),
+                            ("preset", "fast-preview", "fast")]:
         spec = config.find_property(name)
         choice = Gimp.param_spec_choice_get_choice(spec)
         r.check(name + " accepts " + good, choice.is_valid(good))
@@ -349,6 +354,100 @@ def case_options(r, files):
     r.check("only the first run added a layer", len(image.get_layers()) == 2)
 
 
+def gray_image(width, height):
+    """An RGB image whose layer is a gray pattern (R = G = B): any colour in a result is the
+    style's."""
+    image, layer = make_image(width, height)
+    data = bytearray()
+    for y in range(height):
+        for x in range(width):
+            v = 40 + (x * 170 // max(1, width - 1) + ((x // 4 + y // 4) % 2) * 30) % 200
+            data += bytes([v, v, v, 255])
+    write_pixels(layer, bytes(data))
+    return image, layer
+
+
+def max_chroma(drawable):
+    """The largest spread between the colour channels of a pixel: 0 for gray."""
+    data = read_pixels(drawable, "R'G'B'A u8")
+    return max(max(data[i:i + 3]) - min(data[i:i + 3]) for i in range(0, len(data), 4))
+
+
+def case_style_controls(r, files):
+    """Two styles with a blend, style scale and the colour modes, through the PDB."""
+    style, style2 = files + "/style.png", files + "/style-2.png"
+    image, source = make_image(48, 40)
+    before = read_pixels(source)
+    second = {"style-file-2": Gio.File.new_for_path(style2)}
+    _, alone = run_plugin(image, [source], style)
+    status, first_only = run_plugin(image, [source], style, **second, **{"style-blend": "1,0"})
+    r.check("two styles: success", status == Gimp.PDBStatusType.SUCCESS, first_only)
+    _, other = run_plugin(image, [source], style, **second, **{"style-blend": "0,1"})
+    _, blended = run_plugin(image, [source], style, **second, **{"style-blend": "3,1"})
+    if None in (alone, first_only, other, blended):
+        r.check("every run returned a layer", False)
+        return
+    d = mean_abs_diff(read_pixels(first_only), read_pixels(alone))
+    r.check("blend 1,0 is the first style alone", d < 0.5, d)
+    d = mean_abs_diff(read_pixels(other), read_pixels(first_only))
+    r.check("blend 0,1 differs from 1,0", d > 0.5, d)
+    r.check("blend 3,1 differs from 0,1", read_pixels(blended) != read_pixels(other))
+    status, message = run_plugin(image, [source], style, **second, **{"style-blend": "1,2,3"})
+    r.check("a blend that does not fit is refused", status != Gimp.PDBStatusType.SUCCESS,
+            status)
+    r.check("the refusal names style-blend", "style-blend" in str(message), message)
+
+    _, small = run_plugin(image, [source], style, **{"style-scale": 0.5})
+    _, large = run_plugin(image, [source], style, **{"style-scale": 2.0})
+    if small and large:
+        d = mean_abs_diff(read_pixels(small), read_pixels(large))
+        r.check("style scale 0.5 and 2 differ", d > 0.5, d)
+    r.check("source pixels unchanged", read_pixels(source) == before)
+
+    gray, gsource = gray_image(48, 48)
+    _, plain = run_plugin(gray, [gsource], style, **{"color-mode": "none"})
+    _, kept = run_plugin(gray, [gsource], style, **{"color-mode": "luminance"})
+    _, transfer = run_plugin(gray, [gsource], style, **{"color-mode": "transfer"})
+    if None in (plain, kept, transfer):
+        r.check("every colour mode returned a layer", False)
+        return
+    r.check("none: the style's colours appear", max_chroma(plain) > 8, max_chroma(plain))
+    r.check("luminance: the result stays gray", max_chroma(kept) <= 2, max_chroma(kept))
+    d = mean_abs_diff(rgb_only(read_pixels(kept), 4), rgb_only(read_pixels(gsource), 4))
+    r.check("luminance: the result is still styled", d > 0.5, d)
+    # How far the recoloured style moves the colours is the engine's to test (tests/core); here:
+    # the mode reaches it and is neither of the other two.
+    d = mean_abs_diff(read_pixels(transfer), read_pixels(plain))
+    r.check("transfer: differs from none", d > 0.5, d)
+    d = mean_abs_diff(read_pixels(transfer), read_pixels(kept))
+    r.check("transfer: differs from luminance", d > 0.5, d)
+
+
+def case_presets(r, files):
+    """A preset replaces the arguments it covers; every preset runs."""
+    style = files + "/style.png"
+    image, source = make_image(32, 32)
+    nonsense = {"content-weight": 5.0, "style-weight": 5.0, "tv-weight": 3.0, "iterations": 1,
+                "max-size": 20, "optimizer": "lbfgs", "init": "noise", "scales": 1,
+                "learning-rate": 0.5, "content-layer": "relu1_1", "style-layers": "relu1_1:1"}
+    status, recipe = run_plugin(image, [source], style, **nonsense, preset="seed-recipe")
+    r.check("seed recipe: success", status == Gimp.PDBStatusType.SUCCESS, recipe)
+    spelled = {"content-weight": 10.0, "style-weight": 40.0, "tv-weight": 0.0,
+               "iterations": 150, "max-size": 512, "optimizer": "adam", "init": "content",
+               "scales": 2, "learning-rate": 0.03, "raw-weights": True,
+               "content-layer": "relu5_4",
+               "style-layers": "relu1_1:0.2,relu2_1:0.2,relu3_1:0.2,relu4_1:0.2,relu5_1:0.2"}
+    _, custom = run_plugin(image, [source], style, **spelled, preset="custom")
+    if recipe and custom:
+        d = mean_abs_diff(read_pixels(recipe), read_pixels(custom))
+        r.check("seed recipe equals its values spelled out", d < 0.5, d)
+    for preset in ("fast-preview", "balanced", "high-quality"):
+        status, layer = run_plugin(image, [source], style, **nonsense, preset=preset)
+        r.check(preset + " runs", status == Gimp.PDBStatusType.SUCCESS and layer is not None,
+                (status, layer))
+    r.check("five layers added", len(image.get_layers()) == 6, len(image.get_layers()))
+
+
 def case_german(r, files):
     """Run with LANGUAGE=de: the plug-in's own catalogue names the layer and the errors."""
     image, source = make_image(48, 48)
@@ -405,4 +504,25 @@ def run_interactive_then_last_values(results_path, files):
     r.check("run with last values succeeds", status == Gimp.PDBStatusType.SUCCESS, second)
     if status == Gimp.PDBStatusType.SUCCESS and first is not None:
         r.check("last values give the same result", read_pixels(first) == read_pixels(second))
+    r.done()
+
+
+def run_interactive_preset(results_path, files):
+    """For dialog_test.py: the test picks the "Fast preview" preset in the dialog and presses OK.
+    The run must then be the preset's: the same picture as a non-interactive call with
+    preset="fast-preview" and the same other arguments."""
+    r = Results(results_path)
+    image, source = make_image(48, 40)
+    base = {"iterations": 3, "max-size": 32, "seed": 99}
+    status, chosen = run_plugin(image, [source], files + "/style.png",
+                                **base, **{"run-mode": Gimp.RunMode.INTERACTIVE})
+    r.check("interactive run succeeds", status == Gimp.PDBStatusType.SUCCESS, chosen)
+    status, scripted = run_plugin(image, [source], files + "/style.png", **base,
+                                  preset="fast-preview")
+    _, custom = run_plugin(image, [source], files + "/style.png", **base)
+    if chosen is not None and scripted is not None and custom is not None:
+        d = mean_abs_diff(read_pixels(chosen), read_pixels(scripted))
+        r.check("the dialog's run is the preset's", d < 0.5, d)
+        d = mean_abs_diff(read_pixels(chosen), read_pixels(custom))
+        r.check("and not the values given before", d > 0.5, d)
     r.done()

@@ -120,13 +120,18 @@ def ensure_profile_template(args):
         return template
 
 
-def write_style_png(path, size=48):
+def write_style_png(path, size=48, variant=0):
     """A colourful, stripy RGB picture as a PNG, written without GIMP so that a broken export
-    cannot hide behind a plug-in failure."""
+    cannot hide behind a plug-in failure. Variant 1 is a second, different style (checks in
+    other colours)."""
     rows = []
     for y in range(size):
         row = bytearray([0])  # filter type: none
         for x in range(size):
+            if variant:
+                check = ((x // 8) + (y // 8)) % 2
+                row += bytes([(y * 5) % 256, 230 if check else 20, 40 if check else 180])
+                continue
             stripe = ((x + y) // 6) % 2
             row += bytes([200 if stripe else 30, (x * 5) % 256, 220 if not stripe else 60])
         rows.append(bytes(row))
@@ -161,6 +166,7 @@ def main():
     files = os.path.join(case_dir, "files")
     os.makedirs(files)
     write_style_png(os.path.join(files, "style.png"))
+    write_style_png(os.path.join(files, "style-2.png"), variant=1)
     profile = os.path.join(case_dir, "profile")
     shutil.copytree(template, profile, symlinks=True)
     results = os.path.join(case_dir, "results.txt")

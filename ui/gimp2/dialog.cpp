@@ -7,11 +7,15 @@
 #include <array>
 #include <cmath>
 #include <memory>
+#include <vector>
 
 #include "common/i18n.h"
 #include "common/messages.h"
 #include "common/text_format.h"
 #include "common/weights.h"
+#ifdef NEURAL_STYLE_HAVE_FETCH
+#include "ui/download_window.h"
+#endif
 
 namespace neural_style::plugin::ui {
 namespace {
@@ -35,9 +39,15 @@ struct DialogState {
   GtkWidget* weights_chooser = nullptr;
   GtkWidget* weights_status = nullptr;
   GtkWidget* estimate = nullptr;
-  GtkWidget* preserve_colors = nullptr;
-  std::array<GtkObject*, kParamCount> adjustments{};  // Int and Float rows
-  std::array<GtkWidget*, kParamCount> combos{};       // Choice rows
+  std::array<GtkObject*, kParamCount> adjustments{};     // Int and Float rows
+  std::array<GtkWidget*, kParamCount> combos{};          // Choice rows
+  std::array<GtkWidget*, kParamCount> toggles{};         // Boolean rows
+  std::array<GtkWidget*, kParamCount> entries{};         // String rows
+  std::array<GtkWidget*, kStyleSlots> extra_choosers{};  // [0] unused: style_chooser
+  std::array<GtkObject*, kStyleSlots> blend{};           // each style's blend weight
+  // Set while widgets are being set from `values`, so that their change signals neither
+  // write back nor turn the preset to Custom half-way.
+  bool syncing = false;
 };
 
 void set_tooltip(GtkWidget* widget, ParamId id) {
@@ -85,6 +95,8 @@ std::string chooser_filename(GtkWidget* chooser) {
   return out;
 }
 
+void update_blend(DialogState* s);
+
 void on_style_changed(GtkWidget* chooser, gpointer data) {
   auto* s = static_cast<DialogState*>(data);
   const std::string f = chooser_filename(chooser);
@@ -92,6 +104,7 @@ void on_style_changed(GtkWidget* chooser, gpointer data) {
   if (f.empty()) return;
   s->values.style_file = f;
   update_thumbnail(s);
+  update_blend(s);
 }
 
 void on_weights_changed(GtkWidget* chooser, gpointer data) {
@@ -107,26 +120,117 @@ void on_weights_default(GtkWidget*, gpointer data) {
   update_weights_status(s);
 }
 
+#ifdef NEURAL_STYLE_HAVE_FETCH
+// After a successful download the default search finds the new file, so the explicit choice is
+// forgotten; the outcome's message replaces the status line either way.
+void on_weights_download(GtkWidget* button, gpointer data) {
+  auto* s = static_cast<DialogState*>(data);
+  const DownloadOutcome out = run_download_window(gtk_widget_get_toplevel(button));
+  if (out.ok) on_weights_default(nullptr, s);
+  if (!out.message.empty()) gtk_label_set_text(GTK_LABEL(s->weights_status), out.message.c_str());
+}
+#endif
+
+void after_change(DialogState* s, ParamId id);
+
 void on_number_changed(GtkAdjustment* adjustment, gpointer data) {
   auto* s = static_cast<DialogState*>(data);
+  if (s->syncing) return;
   const auto id =
       static_cast<ParamId>(GPOINTER_TO_INT(g_object_get_data(G_OBJECT(adjustment), "param-id")));
   set_number(&s->values, id, gtk_adjustment_get_value(adjustment));
-  update_estimate(s);
+  after_change(s, id);
 }
 
 void on_choice_changed(GtkWidget* combo, gpointer data) {
   auto* s = static_cast<DialogState*>(data);
+  if (s->syncing) return;
   const auto id =
       static_cast<ParamId>(GPOINTER_TO_INT(g_object_get_data(G_OBJECT(combo), "param-id")));
   gint value = 0;
   if (gimp_int_combo_box_get_active(GIMP_INT_COMBO_BOX(combo), &value))
     set_number(&s->values, id, value);
+  after_change(s, id);
+}
+
+// The blend text from the spin buttons of the slots that hold a file.
+void update_blend(DialogState* s) {
+  std::vector<double> weights;
+  for (int i = 0; i < kStyleSlots; ++i)
+    if (!get_string(s->values, kStyleFileIds[i]).empty())
+      weights.push_back(gtk_adjustment_get_value(GTK_ADJUSTMENT(s->blend[i])));
+  s->values.style_blend = format_blend(weights);
+}
+
+void sync_widgets(DialogState* s);
+
+// A recipe value edited by hand: the preset no longer describes the values, so the combo says
+// Custom (and the run then uses exactly what the dialog shows).
+void after_change(DialogState* s, ParamId id) {
+  if (s->syncing) return;
+  const auto& rows = preset_rows();
+  if (s->values.preset != kPresetCustom && std::find(rows.begin(), rows.end(), id) != rows.end() &&
+      !matches_preset(s->values, s->values.preset)) {
+    s->values.preset = kPresetCustom;
+    s->syncing = true;
+    gimp_int_combo_box_set_active(GIMP_INT_COMBO_BOX(s->combos[kPreset]), kPresetCustom);
+    s->syncing = false;
+  }
   update_estimate(s);
 }
 
-void on_preserve_toggled(GtkToggleButton* toggle, gpointer data) {
-  static_cast<DialogState*>(data)->values.preserve_colors = gtk_toggle_button_get_active(toggle);
+void on_toggled(GtkToggleButton* toggle, gpointer data) {
+  auto* s = static_cast<DialogState*>(data);
+  if (s->syncing) return;
+  const auto id =
+      static_cast<ParamId>(GPOINTER_TO_INT(g_object_get_data(G_OBJECT(toggle), "param-id")));
+  set_number(&s->values, id, gtk_toggle_button_get_active(toggle) ? 1 : 0);
+  after_change(s, id);
+}
+
+void on_entry_changed(GtkEntry* entry, gpointer data) {
+  auto* s = static_cast<DialogState*>(data);
+  if (s->syncing) return;
+  const auto id =
+      static_cast<ParamId>(GPOINTER_TO_INT(g_object_get_data(G_OBJECT(entry), "param-id")));
+  set_string(&s->values, id, gtk_entry_get_text(entry));
+  after_change(s, id);
+}
+
+void on_blend_changed(GtkAdjustment*, gpointer data) {
+  auto* s = static_cast<DialogState*>(data);
+  if (!s->syncing) update_blend(s);
+}
+
+void on_extra_style_changed(GtkWidget* chooser, gpointer data) {
+  auto* s = static_cast<DialogState*>(data);
+  const int slot = GPOINTER_TO_INT(g_object_get_data(G_OBJECT(chooser), "slot"));
+  const std::string f = chooser_filename(chooser);
+  if (f.empty()) return;  // see on_style_changed
+  set_string(&s->values, kStyleFileIds[slot], f);
+  update_blend(s);
+}
+
+void on_extra_style_clear(GtkWidget* button, gpointer data) {
+  auto* s = static_cast<DialogState*>(data);
+  const int slot = GPOINTER_TO_INT(g_object_get_data(G_OBJECT(button), "slot"));
+  gtk_file_chooser_unselect_all(GTK_FILE_CHOOSER(s->extra_choosers[slot]));
+  set_string(&s->values, kStyleFileIds[slot], "");
+  update_blend(s);
+}
+
+void on_preset_changed(GtkWidget* combo, gpointer data) {
+  auto* s = static_cast<DialogState*>(data);
+  if (s->syncing) return;
+  gint preset = kPresetCustom;
+  if (!gimp_int_combo_box_get_active(GIMP_INT_COMBO_BOX(combo), &preset)) return;
+  s->values.preset = preset;
+  // Custom keeps what is shown; a preset sets its values, which stay editable.
+  if (preset != kPresetCustom) {
+    s->values = with_preset(s->values, preset);
+    sync_widgets(s);
+  }
+  update_estimate(s);
 }
 
 void on_new_seed(GtkWidget*, gpointer data) {
@@ -171,6 +275,28 @@ GtkWidget* add_combo(DialogState* s, GtkTable* table, int row, ParamId id) {
   return combo;
 }
 
+GtkWidget* add_toggle(DialogState* s, GtkBox* box, ParamId id) {
+  GtkWidget* toggle = gtk_check_button_new_with_mnemonic(_(param_spec(id).label));
+  gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(toggle), get_number(s->values, id) != 0);
+  g_object_set_data(G_OBJECT(toggle), "param-id", GINT_TO_POINTER(id));
+  set_tooltip(toggle, id);
+  g_signal_connect(toggle, "toggled", G_CALLBACK(on_toggled), s);
+  gtk_box_pack_start(box, toggle, FALSE, FALSE, 0);
+  s->toggles[id] = toggle;
+  return toggle;
+}
+
+GtkWidget* add_entry(DialogState* s, GtkTable* table, int row, ParamId id) {
+  GtkWidget* entry = gtk_entry_new();
+  gtk_entry_set_text(GTK_ENTRY(entry), get_string(s->values, id).c_str());
+  g_object_set_data(G_OBJECT(entry), "param-id", GINT_TO_POINTER(id));
+  set_tooltip(entry, id);
+  g_signal_connect(entry, "changed", G_CALLBACK(on_entry_changed), s);
+  gimp_table_attach_aligned(table, 0, row, _(param_spec(id).label), 0.0, 0.5, entry, 2, FALSE);
+  s->entries[id] = entry;
+  return entry;
+}
+
 GtkWidget* small_label(const std::string& text) {
   GtkWidget* label = gtk_label_new(text.c_str());
   gtk_misc_set_alignment(GTK_MISC(label), 0.0, 0.5);
@@ -186,30 +312,72 @@ GtkWidget* framed(const char* title, GtkWidget* child) {
   return frame;
 }
 
-GtkWidget* build_style_section(DialogState* s) {
-  GtkWidget* hbox = gtk_hbox_new(FALSE, 12);
-
-  GtkWidget* left = gtk_vbox_new(FALSE, 6);
-  gtk_box_pack_start(GTK_BOX(hbox), left, TRUE, TRUE, 0);
-  s->style_chooser =
-      gtk_file_chooser_button_new(_("Choose a Style Image"), GTK_FILE_CHOOSER_ACTION_OPEN);
+GtkWidget* add_file_filters(GtkWidget* chooser) {
   GtkFileFilter* images = gtk_file_filter_new();
   gtk_file_filter_set_name(images, _("Images"));
   gtk_file_filter_add_pixbuf_formats(images);
-  gtk_file_chooser_add_filter(GTK_FILE_CHOOSER(s->style_chooser), images);
+  gtk_file_chooser_add_filter(GTK_FILE_CHOOSER(chooser), images);
   GtkFileFilter* all = gtk_file_filter_new();
   gtk_file_filter_set_name(all, _("All files"));
   gtk_file_filter_add_pattern(all, "*");
-  gtk_file_chooser_add_filter(GTK_FILE_CHOOSER(s->style_chooser), all);
-  if (!s->values.style_file.empty())
-    gtk_file_chooser_set_filename(GTK_FILE_CHOOSER(s->style_chooser), s->values.style_file.c_str());
-  set_tooltip(s->style_chooser, kStyleFile);
-  g_signal_connect(s->style_chooser, "selection-changed", G_CALLBACK(on_style_changed), s);
-  GtkWidget* label = gtk_label_new_with_mnemonic(_(param_spec(kStyleFile).label));
-  gtk_misc_set_alignment(GTK_MISC(label), 0.0, 0.5);
-  gtk_label_set_mnemonic_widget(GTK_LABEL(label), s->style_chooser);
-  gtk_box_pack_start(GTK_BOX(left), label, FALSE, FALSE, 0);
-  gtk_box_pack_start(GTK_BOX(left), s->style_chooser, FALSE, FALSE, 0);
+  gtk_file_chooser_add_filter(GTK_FILE_CHOOSER(chooser), all);
+  return chooser;
+}
+
+GtkWidget* build_style_section(DialogState* s) {
+  GtkWidget* hbox = gtk_hbox_new(FALSE, 12);
+
+  // One row per style image: file, weight in the blend (and a clear button for the extras).
+  GtkWidget* table = gtk_table_new(kStyleSlots + 3, 4, FALSE);
+  gtk_table_set_col_spacings(GTK_TABLE(table), 6);
+  gtk_table_set_row_spacings(GTK_TABLE(table), 4);
+  gtk_box_pack_start(GTK_BOX(hbox), table, TRUE, TRUE, 0);
+  GtkWidget* weight_title = gtk_label_new(_("Blend weight"));
+  gimp_help_set_help_data(weight_title, _(param_spec(kStyleBlend).tooltip), nullptr);
+  gtk_table_attach(GTK_TABLE(table), weight_title, 2, 3, 0, 1, GTK_FILL, GTK_FILL, 0, 0);
+  const std::array<double, kStyleSlots> blend = blend_per_slot(s->values);
+  for (int i = 0; i < kStyleSlots; ++i) {
+    const ParamId id = kStyleFileIds[i];
+    GtkWidget* chooser = add_file_filters(gtk_file_chooser_button_new(
+        i == 0 ? _("Choose a Style Image") : _("Choose a Further Style Image"),
+        GTK_FILE_CHOOSER_ACTION_OPEN));
+    const std::string& file = get_string(s->values, id);
+    if (!file.empty()) gtk_file_chooser_set_filename(GTK_FILE_CHOOSER(chooser), file.c_str());
+    set_tooltip(chooser, id);
+    g_object_set_data(G_OBJECT(chooser), "slot", GINT_TO_POINTER(i));
+    if (i == 0) {
+      s->style_chooser = chooser;
+      g_signal_connect(chooser, "selection-changed", G_CALLBACK(on_style_changed), s);
+    } else {
+      s->extra_choosers[i] = chooser;
+      g_signal_connect(chooser, "selection-changed", G_CALLBACK(on_extra_style_changed), s);
+    }
+    GtkWidget* label = gtk_label_new_with_mnemonic(_(param_spec(id).label));
+    gtk_misc_set_alignment(GTK_MISC(label), 0.0, 0.5);
+    gtk_label_set_mnemonic_widget(GTK_LABEL(label), chooser);
+    gtk_table_attach(GTK_TABLE(table), label, 0, 1, i + 1, i + 2, GTK_FILL, GTK_FILL, 0, 0);
+    gtk_table_attach(GTK_TABLE(table), chooser, 1, 2, i + 1, i + 2,
+                     GtkAttachOptions(GTK_EXPAND | GTK_FILL), GTK_FILL, 0, 0);
+    s->blend[i] = gtk_adjustment_new(blend[i], 0, 1000, 0.1, 1, 0);
+    GtkWidget* spin = gtk_spin_button_new(GTK_ADJUSTMENT(s->blend[i]), 0.1, 2);
+    gtk_spin_button_set_numeric(GTK_SPIN_BUTTON(spin), TRUE);
+    gimp_help_set_help_data(spin, _(param_spec(kStyleBlend).tooltip), nullptr);
+    g_signal_connect(s->blend[i], "value-changed", G_CALLBACK(on_blend_changed), s);
+    gtk_table_attach(GTK_TABLE(table), spin, 2, 3, i + 1, i + 2, GTK_FILL, GTK_FILL, 0, 0);
+    if (i > 0) {
+      GtkWidget* clear = gtk_button_new_from_stock(GTK_STOCK_CLEAR);
+      gtk_button_set_label(GTK_BUTTON(clear), nullptr);
+      gtk_button_set_image(GTK_BUTTON(clear),
+                           gtk_image_new_from_stock(GTK_STOCK_CLEAR, GTK_ICON_SIZE_MENU));
+      gimp_help_set_help_data(clear, _("Use no image in this row."), nullptr);
+      g_object_set_data(G_OBJECT(clear), "slot", GINT_TO_POINTER(i));
+      g_signal_connect(clear, "clicked", G_CALLBACK(on_extra_style_clear), s);
+      gtk_table_attach(GTK_TABLE(table), clear, 3, 4, i + 1, i + 2, GTK_FILL, GTK_FILL, 0, 0);
+    }
+  }
+  int row = kStyleSlots + 1;
+  add_scale(s, GTK_TABLE(table), row++, kStyleScale);
+  add_combo(s, GTK_TABLE(table), row++, kColorMode);
 
   GtkWidget* thumb_frame = gtk_frame_new(nullptr);
   gtk_frame_set_shadow_type(GTK_FRAME(thumb_frame), GTK_SHADOW_IN);
@@ -217,8 +385,45 @@ GtkWidget* build_style_section(DialogState* s) {
   gtk_widget_set_size_request(s->style_thumbnail, kThumbnailSize, kThumbnailSize);
   gtk_container_add(GTK_CONTAINER(thumb_frame), s->style_thumbnail);
   gimp_help_set_help_data(thumb_frame, _("A preview of the chosen style image."), nullptr);
-  gtk_box_pack_start(GTK_BOX(hbox), thumb_frame, FALSE, FALSE, 0);
+  GtkWidget* thumb_box = gtk_vbox_new(FALSE, 0);
+  gtk_box_pack_start(GTK_BOX(thumb_box), thumb_frame, FALSE, FALSE, 0);
+  gtk_box_pack_start(GTK_BOX(hbox), thumb_box, FALSE, FALSE, 0);
   return framed(_("Style"), hbox);
+}
+
+GtkWidget* build_preset_section(DialogState* s) {
+  GtkWidget* table = gtk_table_new(1, 3, FALSE);
+  gtk_table_set_col_spacings(GTK_TABLE(table), 6);
+  GtkWidget* combo = add_combo(s, GTK_TABLE(table), 0, kPreset);
+  // add_combo's handler would only store the number; choosing a preset sets the values too.
+  g_signal_handlers_disconnect_by_func(combo, reinterpret_cast<gpointer>(on_choice_changed), s);
+  g_signal_connect(combo, "changed", G_CALLBACK(on_preset_changed), s);
+  return table;
+}
+
+GtkWidget* build_advanced_section(DialogState* s) {
+  GtkWidget* expander = gtk_expander_new_with_mnemonic(_("_Advanced"));
+  gimp_help_set_help_data(
+      expander, _("Smoothness, pyramid, step size and the network layers used."), nullptr);
+  GtkWidget* vbox = gtk_vbox_new(FALSE, 6);
+  gtk_container_set_border_width(GTK_CONTAINER(vbox), 6);
+  GtkWidget* table = gtk_table_new(6, 3, FALSE);
+  gtk_table_set_col_spacings(GTK_TABLE(table), 6);
+  gtk_table_set_row_spacings(GTK_TABLE(table), 4);
+  int row = 0;
+  for (ParamId id : {kTvWeight, kScales, kLearningRate}) add_scale(s, GTK_TABLE(table), row++, id);
+  add_entry(s, GTK_TABLE(table), row++, kContentLayer);
+  add_entry(s, GTK_TABLE(table), row++, kStyleLayers);
+  gtk_box_pack_start(GTK_BOX(vbox), table, FALSE, FALSE, 0);
+  gtk_box_pack_start(GTK_BOX(vbox),
+                     small_label(_("Layers are relu1_1 … relu5_4. Leave both empty for the "
+                                   "automatic set (style relu1_1 … relu5_1 at 0.2 each, "
+                                   "content relu4_2).")),
+                     FALSE, FALSE, 0);
+  add_toggle(s, GTK_BOX(vbox), kRawWeights);
+  gtk_container_add(GTK_CONTAINER(expander), vbox);
+  gtk_expander_set_expanded(GTK_EXPANDER(expander), FALSE);
+  return expander;
 }
 
 GtkWidget* build_settings_section(DialogState* s) {
@@ -228,7 +433,7 @@ GtkWidget* build_settings_section(DialogState* s) {
   gtk_table_set_col_spacings(GTK_TABLE(table), 6);
   gtk_table_set_row_spacings(GTK_TABLE(table), 4);
   int row = 0;
-  for (ParamId id : {kContentWeight, kStyleWeight, kTvWeight, kIterations, kMaxSize})
+  for (ParamId id : {kContentWeight, kStyleWeight, kIterations, kMaxSize})
     add_scale(s, GTK_TABLE(table), row++, id);
   add_combo(s, GTK_TABLE(table), row++, kOptimizer);
   add_combo(s, GTK_TABLE(table), row++, kInit);
@@ -261,12 +466,7 @@ GtkWidget* build_settings_section(DialogState* s) {
         format(_("GPU not available: %s"), s->context.gpu_unavailable_reason.c_str());
     gtk_box_pack_start(GTK_BOX(vbox), small_label(reason), FALSE, FALSE, 0);
   }
-
-  s->preserve_colors = gtk_check_button_new_with_mnemonic(_(param_spec(kPreserveColors).label));
-  gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(s->preserve_colors), s->values.preserve_colors);
-  set_tooltip(s->preserve_colors, kPreserveColors);
-  g_signal_connect(s->preserve_colors, "toggled", G_CALLBACK(on_preserve_toggled), s);
-  gtk_box_pack_start(GTK_BOX(vbox), s->preserve_colors, FALSE, FALSE, 0);
+  gtk_box_pack_start(GTK_BOX(vbox), build_advanced_section(s), FALSE, FALSE, 0);
   return framed(_("Settings"), vbox);
 }
 
@@ -276,8 +476,10 @@ GtkWidget* build_weights_section(DialogState* s) {
   s->weights_chooser =
       gtk_file_chooser_button_new(_("Choose VGG-19 Weights"), GTK_FILE_CHOOSER_ACTION_OPEN);
   GtkFileFilter* filter = gtk_file_filter_new();
-  gtk_file_filter_set_name(filter, _("Safetensors files"));
+  gtk_file_filter_set_name(filter, _("Model files (safetensors, PyTorch)"));
   gtk_file_filter_add_pattern(filter, "*.safetensors");
+  gtk_file_filter_add_pattern(filter, "*.pth");
+  gtk_file_filter_add_pattern(filter, "*.pt");
   gtk_file_chooser_add_filter(GTK_FILE_CHOOSER(s->weights_chooser), filter);
   if (!s->values.weights_file.empty())
     gtk_file_chooser_set_filename(GTK_FILE_CHOOSER(s->weights_chooser),
@@ -293,6 +495,15 @@ GtkWidget* build_weights_section(DialogState* s) {
       use_default, _("Forget the chosen file and search the default model folders."), nullptr);
   g_signal_connect(use_default, "clicked", G_CALLBACK(on_weights_default), s);
   gtk_box_pack_start(GTK_BOX(hbox), use_default, FALSE, FALSE, 0);
+#ifdef NEURAL_STYLE_HAVE_FETCH
+  GtkWidget* download = gtk_button_new_with_mnemonic(_("_Download VGG-19 weights…"));
+  gimp_help_set_help_data(download,
+                          _("Download the ImageNet-trained VGG-19 (about 575 MB) from "
+                            "torchvision's server, check it and install it in your model folder."),
+                          nullptr);
+  g_signal_connect(download, "clicked", G_CALLBACK(on_weights_download), s);
+  gtk_box_pack_start(GTK_BOX(hbox), download, FALSE, FALSE, 0);
+#endif
   gtk_box_pack_start(GTK_BOX(vbox), hbox, FALSE, FALSE, 0);
 
   s->weights_status = small_label("");
@@ -304,17 +515,38 @@ GtkWidget* build_weights_section(DialogState* s) {
   return framed(_("Model"), vbox);
 }
 
-void reset(DialogState* s) {
-  // The style image is the one choice Reset keeps: it is the input, not a setting.
-  const Values defaults = default_values();
-  for (ParamId id : {kContentWeight, kStyleWeight, kTvWeight, kIterations, kMaxSize, kSeed})
-    gtk_adjustment_set_value(GTK_ADJUSTMENT(s->adjustments[id]), get_number(defaults, id));
-  for (ParamId id : {kOptimizer, kInit, kDevice})
-    gimp_int_combo_box_set_active(GIMP_INT_COMBO_BOX(s->combos[id]),
-                                  static_cast<gint>(get_number(defaults, id)));
-  gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(s->preserve_colors), defaults.preserve_colors);
-  on_weights_default(nullptr, s);
+// Shows `s->values` in every widget (after a preset or Reset).
+void sync_widgets(DialogState* s) {
+  s->syncing = true;
+  for (const ParamSpec& spec : parameter_table()) {
+    if (s->adjustments[spec.id])
+      gtk_adjustment_set_value(GTK_ADJUSTMENT(s->adjustments[spec.id]),
+                               get_number(s->values, spec.id));
+    if (s->combos[spec.id])
+      gimp_int_combo_box_set_active(GIMP_INT_COMBO_BOX(s->combos[spec.id]),
+                                    static_cast<gint>(get_number(s->values, spec.id)));
+    if (s->toggles[spec.id])
+      gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(s->toggles[spec.id]),
+                                   get_number(s->values, spec.id) != 0);
+    if (s->entries[spec.id])
+      gtk_entry_set_text(GTK_ENTRY(s->entries[spec.id]), get_string(s->values, spec.id).c_str());
+  }
+  s->syncing = false;
   update_estimate(s);
+}
+
+void reset(DialogState* s) {
+  // The style images are what Reset keeps: they are the input, not settings.
+  Values defaults = default_values();
+  for (ParamId id : kStyleFileIds) set_string(&defaults, id, get_string(s->values, id));
+  defaults.weights_file = s->values.weights_file;
+  s->values = defaults;
+  s->syncing = true;
+  for (GtkObject* adj : s->blend) gtk_adjustment_set_value(GTK_ADJUSTMENT(adj), 1.0);
+  s->syncing = false;
+  update_blend(s);
+  sync_widgets(s);
+  on_weights_default(nullptr, s);
 }
 
 }  // namespace
@@ -331,6 +563,11 @@ bool run_settings_dialog(Values* values, const DialogContext& context) {
   DialogState s;
   s.values = *values;
   s.context = context;
+  // The dialog has one colour control: preserve-colors shows as its colour mode.
+  s.values.color_mode = effective_color_mode(s.values);
+  s.values.preserve_colors = false;
+  if (s.values.preset != kPresetCustom && !matches_preset(s.values, s.values.preset))
+    s.values.preset = kPresetCustom;
 
   WidgetPtr dialog(gimp_dialog_new(dialog_title(), kBinaryName, nullptr, GtkDialogFlags(0),
                                    gimp_standard_help_func, kProcedureName, _("_Reset"),
@@ -341,13 +578,14 @@ bool run_settings_dialog(Values* values, const DialogContext& context) {
                                           GTK_RESPONSE_CANCEL, -1);
   gimp_window_set_transient(GTK_WINDOW(s.dialog));
   gimp_help_set_help_data(gtk_dialog_get_widget_for_response(GTK_DIALOG(s.dialog), kResponseReset),
-                          _("Set every control except the style image back to its default."),
+                          _("Set every control except the style images back to its default."),
                           nullptr);
 
   GtkWidget* main_box = gtk_vbox_new(FALSE, 12);
   gtk_container_set_border_width(GTK_CONTAINER(main_box), 12);
   gtk_box_pack_start(GTK_BOX(gtk_dialog_get_content_area(GTK_DIALOG(s.dialog))), main_box, TRUE,
                      TRUE, 0);
+  gtk_box_pack_start(GTK_BOX(main_box), build_preset_section(&s), FALSE, FALSE, 0);
   gtk_box_pack_start(GTK_BOX(main_box), build_style_section(&s), FALSE, FALSE, 0);
   gtk_box_pack_start(GTK_BOX(main_box), build_settings_section(&s), FALSE, FALSE, 0);
   gtk_box_pack_start(GTK_BOX(main_box), build_weights_section(&s), FALSE, FALSE, 0);
@@ -364,7 +602,22 @@ bool run_settings_dialog(Values* values, const DialogContext& context) {
   gtk_widget_show_all(s.dialog);
 
   gint response;
-  while ((response = gimp_dialog_run(GIMP_DIALOG(s.dialog))) == kResponseReset) reset(&s);
+  for (;;) {
+    response = gimp_dialog_run(GIMP_DIALOG(s.dialog));
+    if (response == kResponseReset) {
+      reset(&s);
+      continue;
+    }
+    if (response != GTK_RESPONSE_OK) break;
+    // A mistyped layer list or blend is said here, where it can still be corrected.
+    const std::string error = check_ranges(clamped(s.values));
+    if (error.empty()) break;
+    GtkWidget* message =
+        gtk_message_dialog_new(GTK_WINDOW(s.dialog), GTK_DIALOG_MODAL, GTK_MESSAGE_ERROR,
+                               GTK_BUTTONS_CLOSE, "%s", error.c_str());
+    gtk_dialog_run(GTK_DIALOG(message));
+    gtk_widget_destroy(message);
+  }
   const bool ok = response == GTK_RESPONSE_OK;
   if (ok) *values = clamped(s.values);
   return ok;

@@ -2,10 +2,18 @@
 
 #include <libgimp/gimpui.h>
 
+#include <algorithm>
+#include <array>
+#include <string>
+#include <vector>
+
 #include "common/i18n.h"
 #include "common/messages.h"
 #include "common/parameters.h"
 #include "common/weights.h"
+#ifdef NEURAL_STYLE_HAVE_FETCH
+#include "ui/download_window.h"
+#endif
 #include "gimp3/procedure_config.h"
 #include "neural_style/neural_style.h"
 
@@ -22,8 +30,80 @@ struct Extras {
   GtkWidget* thumbnail_note = nullptr;
   GtkWidget* weights = nullptr;
   GtkWidget* estimate = nullptr;
+  std::array<GtkAdjustment*, kStyleSlots> blend{};  // each style's weight in style-blend
   std::string shown_style;  // the thumbnail's file, so unrelated changes do not reload it
+  // Set while the dialog itself writes to the config (a preset's values, the blend text), so
+  // that those writes do not count as the user's edits.
+  bool syncing = false;
 };
+
+// Writes the rows `ids` of `values` into the config.
+void set_config_values(GimpProcedureConfig* config, const Values& values,
+                       const std::vector<ParamId>& ids) {
+  for (ParamId id : ids) {
+    const ParamSpec& s = param_spec(id);
+    const double x = get_number(values, id);
+    switch (s.type) {
+      case ParamType::Float: g_object_set(config, s.name, x, nullptr); break;
+      case ParamType::Int: g_object_set(config, s.name, static_cast<gint>(x), nullptr); break;
+      case ParamType::Boolean: g_object_set(config, s.name, x != 0 ? TRUE : FALSE, nullptr); break;
+      case ParamType::Choice:
+        g_object_set(config, s.name, gimp3::choice_nick(id, static_cast<int>(x)), nullptr);
+        break;
+      case ParamType::String:
+        g_object_set(config, s.name, get_string(values, id).c_str(), nullptr);
+        break;
+      case ParamType::File: break;  // no preset sets a file
+    }
+  }
+}
+
+// The blend text from the spin buttons of the slots that hold a file.
+void write_blend(Extras* x) {
+  const Values values = gimp3::values_from_config(x->config);
+  std::vector<double> weights;
+  for (int i = 0; i < kStyleSlots; ++i)
+    if (!get_string(values, kStyleFileIds[i]).empty())
+      weights.push_back(gtk_adjustment_get_value(x->blend[i]));
+  const std::string text = format_blend(weights);
+  if (text == values.style_blend) return;
+  x->syncing = true;
+  g_object_set(x->config, param_spec(kStyleBlend).name, text.c_str(), nullptr);
+  x->syncing = false;
+}
+
+void on_blend_changed(GtkAdjustment*, gpointer data) {
+  write_blend(static_cast<Extras*>(data));
+}
+
+ParamId param_of(const char* name) {
+  for (const ParamSpec& s : parameter_table())
+    if (g_strcmp0(s.name, name) == 0) return s.id;
+  return kParamCount;
+}
+
+// A preset chosen: its values go into the config (and so into the widgets), where they stay
+// editable. A recipe value edited by hand: the preset no longer describes the values, so it
+// becomes Custom, and the run uses exactly what the dialog shows.
+void follow_preset(Extras* x, ParamId changed) {
+  if (x->syncing) return;
+  const Values values = gimp3::values_from_config(x->config);
+  const auto& rows = preset_rows();
+  if (changed == kPreset && values.preset != kPresetCustom) {
+    x->syncing = true;
+    set_config_values(x->config, with_preset(values, values.preset), rows);
+    x->syncing = false;
+  } else if (std::find(rows.begin(), rows.end(), changed) != rows.end() &&
+             values.preset != kPresetCustom && !matches_preset(values, values.preset)) {
+    x->syncing = true;
+    g_object_set(x->config, param_spec(kPreset).name, gimp3::choice_nick(kPreset, kPresetCustom),
+                 nullptr);
+    x->syncing = false;
+  } else if (changed == kStyleFile || changed == kStyleFile2 || changed == kStyleFile3 ||
+             changed == kStyleFile4) {
+    write_blend(x);
+  }
+}
 
 void refresh_thumbnail(Extras* x, const std::string& path) {
   if (path == x->shown_style) return;
@@ -63,8 +143,66 @@ void refresh(Extras* x) {
   gtk_label_set_text(GTK_LABEL(x->estimate), text.c_str());
 }
 
-void on_config_notify(GObject*, GParamSpec*, gpointer data) {
-  refresh(static_cast<Extras*>(data));
+#ifdef NEURAL_STYLE_HAVE_FETCH
+// After a successful download the default search finds the new file, so an explicit choice is
+// forgotten; the outcome's message replaces the status line either way.
+void on_weights_download(GtkWidget* button, gpointer data) {
+  auto* x = static_cast<Extras*>(data);
+  const DownloadOutcome out = run_download_window(gtk_widget_get_toplevel(button));
+  if (out.ok) g_object_set(x->config, param_spec(kWeightsFile).name, nullptr, nullptr);
+  refresh(x);
+  if (!out.message.empty()) gtk_label_set_text(GTK_LABEL(x->weights), out.message.c_str());
+}
+#endif
+
+void on_config_notify(GObject*, GParamSpec* pspec, gpointer data) {
+  auto* x = static_cast<Extras*>(data);
+  follow_preset(x, param_of(g_param_spec_get_name(pspec)));
+  refresh(x);
+}
+
+// The style rows: each file chooser with its blend weight beside it, then style scale and
+// colour mode, in a frame. Returns the frame's id for gimp_procedure_dialog_fill().
+const char* build_style_frame(GimpProcedureDialog* dialog, Extras* x) {
+  const Values values = gimp3::values_from_config(x->config);
+  const std::array<double, kStyleSlots> blend = blend_per_slot(values);
+  static const char* const row_ids[kStyleSlots] = {"style-row-1", "style-row-2", "style-row-3",
+                                                   "style-row-4"};
+  for (int i = 0; i < kStyleSlots; ++i) {
+    GtkWidget* row = gimp_procedure_dialog_fill_box(dialog, row_ids[i],
+                                                    param_spec(kStyleFileIds[i]).name, nullptr);
+    gtk_orientable_set_orientation(GTK_ORIENTABLE(row), GTK_ORIENTATION_HORIZONTAL);
+    gtk_box_set_spacing(GTK_BOX(row), 6);
+    x->blend[i] = gtk_adjustment_new(blend[i], 0, 1000, 0.1, 1, 0);
+    GtkWidget* spin = gtk_spin_button_new(x->blend[i], 0.1, 2);
+    gtk_spin_button_set_numeric(GTK_SPIN_BUTTON(spin), TRUE);
+    gtk_widget_set_tooltip_text(spin, _(param_spec(kStyleBlend).tooltip));
+    g_signal_connect(x->blend[i], "value-changed", G_CALLBACK(on_blend_changed), x);
+    GtkWidget* weight = gtk_label_new(_("Blend weight"));
+    gtk_box_pack_end(GTK_BOX(row), spin, FALSE, FALSE, 0);
+    gtk_box_pack_end(GTK_BOX(row), weight, FALSE, FALSE, 0);
+    gtk_widget_show(spin);
+    gtk_widget_show(weight);
+  }
+  gimp_procedure_dialog_fill_box(dialog, "style-box", row_ids[0], row_ids[1], row_ids[2],
+                                 row_ids[3], param_spec(kStyleScale).name,
+                                 param_spec(kColorMode).name, nullptr);
+  gimp_procedure_dialog_get_label(dialog, "style-title", _("Style images"), FALSE, FALSE);
+  gimp_procedure_dialog_fill_frame(dialog, "style-frame", "style-title", FALSE, "style-box");
+  return "style-frame";
+}
+
+// Smoothness, pyramid, step size and layers, in an expander that starts collapsed.
+const char* build_advanced(GimpProcedureDialog* dialog) {
+  gimp_procedure_dialog_fill_box(dialog, "advanced-box", param_spec(kTvWeight).name,
+                                 param_spec(kScales).name, param_spec(kLearningRate).name,
+                                 param_spec(kRawWeights).name, param_spec(kContentLayer).name,
+                                 param_spec(kStyleLayers).name, nullptr);
+  gimp_procedure_dialog_get_label(dialog, "advanced-title", _("_Advanced"), FALSE, TRUE);
+  GtkWidget* expander = gimp_procedure_dialog_fill_expander(dialog, "advanced", "advanced-title",
+                                                            FALSE, "advanced-box");
+  gtk_expander_set_expanded(GTK_EXPANDER(expander), FALSE);
+  return "advanced";
 }
 
 GtkWidget* wrapped_label() {
@@ -135,15 +273,34 @@ const char* dialog_title() {
 bool run_settings_dialog(GimpProcedure* procedure, GimpProcedureConfig* config,
                          const DialogContext& context) {
   gimp_ui_init(kBinaryName);
+  // The dialog has one colour control: preserve-colors shows as its colour mode.
+  {
+    const Values values = gimp3::values_from_config(config);
+    Values shown = values;
+    shown.color_mode = effective_color_mode(values);
+    shown.preserve_colors = false;
+    if (shown.preset != kPresetCustom && !matches_preset(shown, shown.preset))
+      shown.preset = kPresetCustom;
+    set_config_values(config, shown, {kColorMode, kPreserveColors, kPreset});
+  }
   GtkWidget* dialog = gimp_procedure_dialog_new(procedure, config, dialog_title());
   auto* pd = GIMP_PROCEDURE_DIALOG(dialog);
   shape_widgets(pd);
   limit_device_choice(config, pd, context);
-  gimp_procedure_dialog_fill(pd, nullptr);  // every argument, in the table's order
 
   Extras extras;
   extras.context = &context;
   extras.config = config;
+  const char* style_frame = build_style_frame(pd, &extras);
+  const char* advanced = build_advanced(pd);
+  // The preset first, then the styles, the main settings and the advanced ones; style-blend is
+  // edited through the weights beside the files, preserve-colors through the colour mode.
+  gimp_procedure_dialog_fill(
+      pd, param_spec(kPreset).name, style_frame, param_spec(kContentWeight).name,
+      param_spec(kStyleWeight).name, param_spec(kIterations).name, param_spec(kMaxSize).name,
+      param_spec(kOptimizer).name, param_spec(kInit).name, param_spec(kSeed).name,
+      param_spec(kDevice).name, param_spec(kWeightsFile).name, advanced, nullptr);
+
   GtkWidget* frame = gimp_frame_new(_("Style and cost"));
   GtkWidget* row = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 12);
   gtk_container_add(GTK_CONTAINER(frame), row);
@@ -158,6 +315,15 @@ bool run_settings_dialog(GimpProcedure* procedure, GimpProcedureConfig* config,
   extras.weights = wrapped_label();
   extras.estimate = wrapped_label();
   gtk_box_pack_start(GTK_BOX(text_box), extras.weights, FALSE, FALSE, 0);
+#ifdef NEURAL_STYLE_HAVE_FETCH
+  GtkWidget* download = gtk_button_new_with_mnemonic(_("_Download VGG-19 weights…"));
+  gtk_widget_set_tooltip_text(
+      download, _("Download the ImageNet-trained VGG-19 (about 575 MB) from torchvision's "
+                  "server, check it and install it in your model folder."));
+  gtk_widget_set_halign(download, GTK_ALIGN_START);
+  g_signal_connect(download, "clicked", G_CALLBACK(on_weights_download), &extras);
+  gtk_box_pack_start(GTK_BOX(text_box), download, FALSE, FALSE, 0);
+#endif
   gtk_box_pack_start(GTK_BOX(text_box), extras.estimate, FALSE, FALSE, 0);
   gtk_box_pack_start(GTK_BOX(row), text_box, TRUE, TRUE, 0);
   gtk_box_pack_start(GTK_BOX(gtk_dialog_get_content_area(GTK_DIALOG(dialog))), frame, FALSE, FALSE,
@@ -167,7 +333,16 @@ bool run_settings_dialog(GimpProcedure* procedure, GimpProcedureConfig* config,
   refresh(&extras);
   ScopedHandler handler(config,
                         g_signal_connect(config, "notify", G_CALLBACK(on_config_notify), &extras));
-  const bool ok = gimp_procedure_dialog_run(pd);
+  bool ok = gimp_procedure_dialog_run(pd);
+  // A mistyped layer list or blend is said here, where it can still be corrected.
+  for (std::string error; ok && !(error = check_ranges(gimp3::values_from_config(config))).empty();
+       ok = gimp_procedure_dialog_run(pd)) {
+    GtkWidget* message =
+        gtk_message_dialog_new(GTK_WINDOW(dialog), GTK_DIALOG_MODAL, GTK_MESSAGE_ERROR,
+                               GTK_BUTTONS_CLOSE, "%s", error.c_str());
+    gtk_dialog_run(GTK_DIALOG(message));
+    gtk_widget_destroy(message);
+  }
   gtk_widget_destroy(dialog);
   return ok;
 }

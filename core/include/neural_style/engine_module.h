@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "neural_style/neural_style.h"
 
@@ -20,9 +21,13 @@ struct EngineApi {
                 const Callbacks& callbacks, Image* result, RunInfo* info);
   bool (*cuda_available)();
   std::string (*version_string)();
+  // Version 2: several style images blended with Params::style_blend (issue 7).
+  Status (*run_styles)(const Image& content, const std::vector<Image>& styles, const Params& params,
+                       const Callbacks& callbacks, Image* result, RunInfo* info);
 };
 
-constexpr int kEngineAbiVersion = 1;
+// Bumped whenever EngineApi or any struct crossing it (Params, Progress, ...) changes layout.
+constexpr int kEngineAbiVersion = 2;
 constexpr const char* kEngineModuleName = "libneural-style-engine.so";
 constexpr const char* kEngineEntryPoint = "neural_style_engine_api";
 

@@ -19,9 +19,9 @@ namespace neural_style {
 
 enum class ModelFormat {
   Unknown,
-  Safetensors,   // F32, F16, BF16
-  TorchZip,      // torch.save since PyTorch 1.6 (a zip archive holding data.pkl)
-  TorchLegacy,   // older torch.save (pickle stream followed by raw storages)
+  Safetensors,  // F32, F16, BF16
+  TorchZip,     // torch.save since PyTorch 1.6 (a zip archive holding data.pkl)
+  TorchLegacy,  // older torch.save (pickle stream followed by raw storages)
 };
 const char* model_format_name(ModelFormat format);  // "safetensors", "pytorch-zip", ...
 
@@ -62,7 +62,7 @@ struct ModelReport {
   bool caffe_convention = false;
   std::vector<std::string> skipped;  // tensors present but not used (the classifier)
 };
-Status verify_model(const std::string& path, ModelReport* report);
+Status verify_model(const std::string& path, ModelReport* report);  // report may be null
 
 // Writes float32 tensors as safetensors, atomically (temporary file in the same folder, then
 // rename); nothing is left behind on failure.
@@ -71,7 +71,9 @@ Status write_safetensors_file(const std::string& path,
                               const std::map<std::string, std::string>& metadata);
 
 // Converts any supported checkpoint into the compact features-only safetensors file the model
-// store installs (the classifier dropped; metadata records the source and its SHA-256).
+// store installs: verified as verify_model() does, the classifier dropped, float32. Metadata:
+// the source's own (input_convention), "source" (its file name), "source_format", then
+// `extra_metadata` (the caller records the download's URL and SHA-256 there).
 Status convert_to_features_file(const std::string& source, const std::string& dest,
                                 const std::map<std::string, std::string>& extra_metadata);
 

@@ -11,8 +11,9 @@ namespace neural_style {
 // (XDG_DATA_HOME defaulting to ~/.local/share), then <datadir>/gimp-neural-style/models.
 std::vector<std::string> model_search_dirs();
 
-// The first file named vgg19*.safetensors in model_search_dirs() (sorted by name within a
-// folder, so the choice does not depend on the file system), or "" when there is none.
+// The first file named vgg19*.safetensors, else vgg19*.pth, in model_search_dirs() (sorted by
+// name within a folder, so the choice does not depend on the file system), or "" when there is
+// none.
 std::string find_default_weights();
 
 // `weights_file` when not empty, else find_default_weights(); "" means the random network.

@@ -180,6 +180,10 @@ struct Status {
   static Status error(Code c, std::string msg) { return {c, std::move(msg)}; }
 };
 
+// Parses a memory size for memory_budget_bytes: "2G", "800M", "1.5GiB", "512MB", "1073741824"
+// (units binary: K = 1024). False on anything else.
+bool parse_memory_size(const std::string& text, std::uint64_t* bytes);
+
 // Checks parameters and image sizes without touching LibTorch. run() calls it too.
 Status validate(const Params& params, const Image& content, const Image& style);
 Status validate(const Params& params, const Image& content, const std::vector<Image>& styles);
@@ -201,6 +205,11 @@ struct Progress {
   std::vector<double> effective_style_weights;  // per style layer, applied to its cost
   double effective_tv_weight = 0;
   double elapsed_seconds = 0;  // since the optimisation started
+  // Refining at full size in tiles (when the memory budget is too small for the whole image):
+  // the 1-based tile being refined and how many there are; 0 and 0 otherwise. width and height
+  // are then the tile's.
+  int tile = 0;
+  int tiles = 0;
   // Copies out the current image at processing size. Valid only during the callback.
   std::function<Image()> snapshot;
 };

@@ -1,0 +1,279 @@
+// Memory budget, tiling and precision (issue 6). The tiled run comes first: it measures the
+// process's peak RSS, which later tests' allocations could only raise.
+#include <gtest/gtest.h>
+#include <malloc.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <numeric>
+#include <regex>
+#include <string>
+
+#include "device.h"
+#include "memory_budget.h"
+#include "neural_style/neural_style.h"
+#include "test_images.h"
+#include "tiling.h"
+
+namespace ns = neural_style;
+
+namespace {
+
+// Resets the kernel's peak-RSS mark to the current RSS (Linux >= 4.0), so that VmHWM read
+// afterwards is the peak of what ran in between.
+// malloc_trim first hands freed heap memory back, so that the mark starts from what is live.
+void reset_peak_rss() {
+  malloc_trim(0);
+  std::ofstream("/proc/self/clear_refs") << "5";
+}
+
+double status_kib(const std::string& key) {
+  std::ifstream in("/proc/self/status");
+  std::string k;
+  double v = 0;
+  std::string rest;
+  while (in >> k) {
+    if (k == key + ":") {
+      in >> v;
+      return v;
+    }
+    std::getline(in, rest);
+  }
+  return 0;
+}
+
+ns::Params small_params() {
+  ns::Params p = ns::default_params();
+  p.max_size = 0;
+  p.scales = 1;
+  p.threads = 2;
+  p.random_width_divisor = 16;
+  return p;
+}
+
+// Mean |Δ| of the luminance between neighbouring columns (rows with `rows`), per column (row).
+std::vector<double> mean_step(const ns::Image& img, bool rows) {
+  const auto y = test_images::luminance(img);
+  const int n = rows ? img.height : img.width, m = rows ? img.width : img.height;
+  std::vector<double> d(static_cast<std::size_t>(n - 1), 0.0);
+  for (int i = 0; i + 1 < n; ++i) {
+    double s = 0;
+    for (int j = 0; j < m; ++j) {
+      const std::size_t a = rows ? static_cast<std::size_t>(i) * img.width + j
+                                 : static_cast<std::size_t>(j) * img.width + i;
+      const std::size_t b = rows ? a + static_cast<std::size_t>(img.width) : a + 1;
+      s += std::abs(y[b] - y[a]);
+    }
+    d[static_cast<std::size_t>(i)] = s / m;
+  }
+  return d;
+}
+
+}  // namespace
+
+TEST(Scale, TiledRunStaysWithinTheBudgetWithoutSeams) {
+  // 768² keeps the test short on a 2-core machine; 2048² and 4096² runs through the CLI are
+  // recorded in docs/performance.md.
+  const int side = 768;
+  const ns::Image content = test_images::content(side, side);
+  const ns::Image style = test_images::style(256, 256);
+  ns::Params p = small_params();
+  p.iterations = 2;
+  p.memory_budget_bytes = 400ull << 20;
+
+  ns::MemoryPlan plan;
+  const double inputs = ns::image_bytes({side, side}) + ns::image_bytes({256, 256});
+  ASSERT_TRUE(ns::plan_memory({side, side}, inputs, p, false, p.memory_budget_bytes, &plan).ok());
+  ASSERT_TRUE(plan.tiled) << "the budget should force tiles";
+  const auto grid = ns::tile_grid({side, side}, plan.tile_side, plan.overlap);
+  ASSERT_GT(grid.size(), 1u);
+
+  int max_tile = 0, tiles = 0, reports = 0;
+  double last_done = -1;
+  bool monotone = true;
+  ns::Callbacks cb;
+  cb.on_progress = [&](const ns::Progress& pr) {
+    ++reports;
+    max_tile = std::max(max_tile, pr.tile);
+    tiles = std::max(tiles, pr.tiles);
+    if (pr.done_steps < last_done) monotone = false;
+    last_done = pr.done_steps;
+  };
+  ns::Image result;
+  reset_peak_rss();
+  const ns::Status s = ns::run(content, style, p, cb, &result);
+  const double peak = status_kib("VmHWM") * 1024.0;
+  ASSERT_TRUE(s.ok()) << s.message;
+  EXPECT_EQ(result.width, side);
+  EXPECT_EQ(result.height, side);
+  // Progress throughout: every tile reported, steps never going back.
+  EXPECT_EQ(tiles, static_cast<int>(grid.size()));
+  EXPECT_EQ(max_tile, tiles);
+  EXPECT_TRUE(monotone);
+  EXPECT_LE(peak, static_cast<double>(p.memory_budget_bytes))
+      << "peak RSS " << peak / 1048576 << " MiB";
+
+  // No seams: the steps between neighbouring columns (rows) at tile edges are no larger than
+  // elsewhere, beyond a small factor.
+  for (bool rows : {false, true}) {
+    const auto d = mean_step(result, rows);
+    const double overall = std::accumulate(d.begin(), d.end(), 0.0) / d.size();
+    for (const auto& r : grid) {
+      const int begin = rows ? r.y : r.x, len = rows ? r.height : r.width;
+      for (int edge : {begin - 1, begin + len - 1}) {
+        if (edge < 0 || edge + 1 >= side) continue;
+        EXPECT_LT(d[static_cast<std::size_t>(edge)], 1.5 * overall)
+            << (rows ? "row " : "column ") << edge;
+      }
+    }
+  }
+}
+
+TEST(Scale, PeakMemoryGrowsLinearlyAndStaysUnderTheModel) {
+  ns::Params p = small_params();
+  p.iterations = 1;
+  p.random_width_divisor = 4;
+  double growth[2] = {0, 0};
+  const int sides[2] = {256, 512};
+  for (int i = 0; i < 2; ++i) {
+    const ns::Image c = test_images::content(sides[i], sides[i]);
+    const ns::Image st = test_images::style(sides[i], sides[i]);
+    ns::Image out;
+    reset_peak_rss();
+    const double before = status_kib("VmRSS") * 1024.0;
+    ASSERT_TRUE(ns::run(c, st, p, {}, &out).ok());
+    const double peak = status_kib("VmHWM") * 1024.0;
+    growth[i] = peak - before;
+    const double model = ns::untiled_peak_bytes({sides[i], sides[i]}, p, false) +
+                         2 * ns::image_bytes({sides[i], sides[i]});
+    EXPECT_LE(peak, model * 1.15) << sides[i] << ": " << peak / 1048576 << " MiB";
+  }
+  // Four times the pixels, about four times the memory the run adds.
+  EXPECT_GT(growth[1] / growth[0], 3.0) << growth[0] / 1048576 << " " << growth[1] / 1048576;
+  EXPECT_LT(growth[1] / growth[0], 5.0) << growth[0] / 1048576 << " " << growth[1] / 1048576;
+}
+
+TEST(Scale, TooSmallABudgetIsRefusedBeforeWorkNamingTheSizeThatFits) {
+  const ns::Image content = test_images::content(2048, 2048);
+  const ns::Image style = test_images::style(64, 64);
+  ns::Params p = small_params();
+  p.random_width_divisor = 8;
+  p.iterations = 2;
+  p.memory_budget_bytes = 450ull << 20;
+  int reports = 0;
+  bool warned = false;
+  ns::Callbacks cb;
+  cb.on_progress = [&](const ns::Progress&) { ++reports; };
+  cb.on_warning = [&](const std::string&) { warned = true; };
+  ns::Image result;
+  const ns::Status s = ns::run(content, style, p, cb, &result);
+  ASSERT_EQ(s.code, ns::Status::Code::OutOfMemory) << s.message;
+  EXPECT_EQ(reports, 0);
+  EXPECT_FALSE(warned) << "refused before the network was even built";
+  EXPECT_TRUE(result.empty());
+  EXPECT_NE(s.message.find("450 MiB"), std::string::npos) << s.message;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(s.message, m, std::regex("--max-size (\\d+)"))) << s.message;
+  const int fits = std::stoi(m[1]);
+  // The size named fits that budget whole, and a little more does not.
+  const double inputs = ns::image_bytes({2048, 2048}) + ns::image_bytes({64, 64});
+  ns::MemoryPlan plan;
+  ASSERT_TRUE(ns::plan_memory(ns::fit_longest_side({2048, 2048}, fits), inputs, p, false,
+                              p.memory_budget_bytes, &plan)
+                  .ok());
+  EXPECT_FALSE(plan.tiled);
+  const ns::Status more = ns::plan_memory(ns::fit_longest_side({2048, 2048}, fits + 16), inputs, p,
+                                          false, p.memory_budget_bytes, &plan);
+  EXPECT_TRUE(!more.ok() || plan.tiled);
+  // And the run at that size goes through.
+  p.max_size = fits;
+  EXPECT_TRUE(ns::run(content, style, p, {}, &result).ok());
+}
+
+TEST(Scale, FeatherWeightsSumToOneAndRampAcrossOverlaps) {
+  const ns::Size full{300, 200};
+  const auto grid = ns::tile_grid(full, 128, 32);
+  ASSERT_EQ(grid.size(), 6u);  // 3 x 2
+  auto sum = torch::zeros({1, 1, full.height, full.width});
+  for (std::size_t i = 0; i < grid.size(); ++i) {
+    const auto& r = grid[i];
+    EXPECT_LE(r.x + r.width, full.width);
+    EXPECT_LE(r.y + r.height, full.height);
+    auto w = ns::feather_weights(grid, i);
+    ns::crop(sum, r).add_(w);
+    // Highest in the tile's own part, low at an edge shared with a neighbour.
+    EXPECT_FLOAT_EQ(w.max().item<float>(), 1.0f);
+    if (r.x > 0) {
+      EXPECT_LT(w[0][0][r.height / 2][0].item<float>(), 0.05f);
+    }
+  }
+  EXPECT_NEAR(sum.min().item<float>(), 1.0f, 1e-5);
+  EXPECT_NEAR(sum.max().item<float>(), 1.0f, 1e-5);
+
+  // Three flat tiles of different values blend into ramps, not steps.
+  ns::TileCanvas canvas(torch::full({1, 3, 128, 300}, 7.0f));
+  const auto row = ns::tile_grid({300, 128}, 128, 32);
+  ASSERT_EQ(row.size(), 3u);
+  for (std::size_t i = 0; i + 1 < row.size(); ++i)
+    canvas.blend(row[i], torch::full({1, 3, 128, 128}, static_cast<float>(i)),
+                 ns::feather_weights(row, i));
+  // Before the last tile, the part not reached yet fades into the start image.
+  auto partial = canvas.crop({0, 0, 300, 128})[0][0][10];
+  EXPECT_FLOAT_EQ(partial[299].item<float>(), 7.0f);
+  EXPECT_LT((partial.slice(0, 1, 300) - partial.slice(0, 0, 299)).abs().max().item<float>(), 0.25f);
+  canvas.blend(row.back(), torch::full({1, 3, 128, 128}, 2.0f), ns::feather_weights(row, 2));
+  auto line = canvas.finish()[0][0][10];
+  auto steps = (line.slice(0, 1, 300) - line.slice(0, 0, 299)).abs();
+  EXPECT_LT(steps.max().item<float>(), 0.1f);
+  EXPECT_NEAR(line[299].item<float>(), 2.0f, 1e-5);
+}
+
+TEST(Scale, ParsesMemorySizes) {
+  std::uint64_t b = 0;
+  EXPECT_TRUE(ns::parse_memory_size("2G", &b));
+  EXPECT_EQ(b, 2ull << 30);
+  EXPECT_TRUE(ns::parse_memory_size("800M", &b));
+  EXPECT_EQ(b, 800ull << 20);
+  EXPECT_TRUE(ns::parse_memory_size("1.5GiB", &b));
+  EXPECT_EQ(b, 3ull << 29);
+  EXPECT_TRUE(ns::parse_memory_size("4096", &b));
+  EXPECT_EQ(b, 4096u);
+  for (const char* bad : {"", "G", "2X", "-1G", "1.2.3M", "2 G"})
+    EXPECT_FALSE(ns::parse_memory_size(bad, &b)) << bad;
+}
+
+TEST(Scale, Bf16FallsBackWithANoticeOrStaysCloseToFp32) {
+  const ns::Image c = test_images::content(96, 64), st = test_images::style(64, 64);
+  ns::Params p = small_params();
+  p.random_width_divisor = 8;
+  p.iterations = 5;
+  double loss[2] = {0, 0};
+  ns::Image out[2];
+  std::string notice;
+  for (int i = 0; i < 2; ++i) {
+    p.precision = i == 0 ? ns::Precision::Float32 : ns::Precision::BFloat16;
+    ns::Callbacks cb;
+    cb.on_progress = [&](const ns::Progress& pr) { loss[i] = pr.total_loss; };
+    cb.on_warning = [&](const std::string& w) {
+      if (w.find("bf16") != std::string::npos) notice = w;
+    };
+    ASSERT_TRUE(ns::run(c, st, p, cb, &out[i]).ok());
+  }
+  if (!ns::cpu_has_bf16()) {
+    // No bf16 here: a notice, then exactly the fp32 run.
+    EXPECT_NE(notice.find("fp32"), std::string::npos) << notice;
+    EXPECT_EQ(out[0].rgb, out[1].rgb);
+  }
+  // Forced (emulated where the CPU lacks it): a different computation, close in loss.
+  setenv("NEURAL_STYLE_FORCE_BF16", "1", 1);
+  p.precision = ns::Precision::BFloat16;
+  double forced = 0;
+  ns::Callbacks cb;
+  cb.on_progress = [&](const ns::Progress& pr) { forced = pr.total_loss; };
+  ns::Image bf;
+  const ns::Status s = ns::run(c, st, p, cb, &bf);
+  unsetenv("NEURAL_STYLE_FORCE_BF16");
+  ASSERT_TRUE(s.ok()) << s.message;
+  EXPECT_NE(bf.rgb, out[0].rgb);
+  EXPECT_NEAR(forced / loss[0], 1.0, 0.05) << forced << " vs " << loss[0];
+}

@@ -1,0 +1,13 @@
+// libFuzzer target: the legacy torch.save reader (five pickles, then raw storages) on arbitrary
+// bytes. Built by tools/fuzz.sh.
+#include "model_files/internal.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  namespace mf = neural_style::model_files;
+  neural_style::Checkpoint out;
+  try {
+    mf::parse_torch_legacy(data, size, nullptr, &out);
+  } catch (const mf::ParseError&) {
+  }
+  return 0;
+}

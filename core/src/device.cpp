@@ -1,6 +1,7 @@
 #include "device.h"
 
 #include <ATen/autocast_mode.h>
+#include <torch/version.h>
 #include <dlfcn.h>
 
 #include <cstdlib>
@@ -95,20 +96,47 @@ Precision effective_precision(Precision wanted, const torch::Device& device, std
   return Precision::Float32;
 }
 
+namespace {
+
+// LibTorch 2.4 replaced the per-device autocast switches by calls that take the device type and
+// deprecated the old ones (an error under -Werror with the Debian 13 root's LibTorch 2.6).
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+bool autocast_enabled(bool cuda) {
+  return at::autocast::is_autocast_enabled(cuda ? at::kCUDA : at::kCPU);
+}
+at::ScalarType autocast_dtype(bool cuda) {
+  return at::autocast::get_autocast_dtype(cuda ? at::kCUDA : at::kCPU);
+}
+void set_autocast(bool cuda, bool enabled, at::ScalarType dtype) {
+  at::autocast::set_autocast_dtype(cuda ? at::kCUDA : at::kCPU, dtype);
+  at::autocast::set_autocast_enabled(cuda ? at::kCUDA : at::kCPU, enabled);
+}
+#else
+bool autocast_enabled(bool cuda) {
+  return cuda ? at::autocast::is_enabled() : at::autocast::is_cpu_enabled();
+}
+at::ScalarType autocast_dtype(bool cuda) {
+  return cuda ? at::autocast::get_autocast_gpu_dtype() : at::autocast::get_autocast_cpu_dtype();
+}
+void set_autocast(bool cuda, bool enabled, at::ScalarType dtype) {
+  if (cuda) {
+    at::autocast::set_autocast_gpu_dtype(dtype);
+    at::autocast::set_enabled(enabled);
+  } else {
+    at::autocast::set_autocast_cpu_dtype(dtype);
+    at::autocast::set_cpu_enabled(enabled);
+  }
+}
+#endif
+
+}  // namespace
+
 PrecisionScope::PrecisionScope(Precision precision, const torch::Device& device)
     : precision_(precision), cuda_(device.is_cuda()) {
   if (precision_ == Precision::BFloat16) {
-    if (cuda_) {
-      was_enabled_ = at::autocast::is_enabled();
-      old_dtype_ = at::autocast::get_autocast_gpu_dtype();
-      at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
-      at::autocast::set_enabled(true);
-    } else {
-      was_enabled_ = at::autocast::is_cpu_enabled();
-      old_dtype_ = at::autocast::get_autocast_cpu_dtype();
-      at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
-      at::autocast::set_cpu_enabled(true);
-    }
+    was_enabled_ = autocast_enabled(cuda_);
+    old_dtype_ = autocast_dtype(cuda_);
+    set_autocast(cuda_, true, at::kBFloat16);
   } else if (precision_ == Precision::TF32 && cuda_) {
     auto& ctx = at::globalContext();
     old_tf32_cublas_ = ctx.allowTF32CuBLAS();
@@ -122,13 +150,7 @@ PrecisionScope::~PrecisionScope() {
   if (precision_ == Precision::BFloat16) {
     // Casts of the weights are cached while autocast is on; drop them with the scope.
     at::autocast::clear_cache();
-    if (cuda_) {
-      at::autocast::set_enabled(was_enabled_);
-      at::autocast::set_autocast_gpu_dtype(old_dtype_);
-    } else {
-      at::autocast::set_cpu_enabled(was_enabled_);
-      at::autocast::set_autocast_cpu_dtype(old_dtype_);
-    }
+    set_autocast(cuda_, was_enabled_, old_dtype_);
   } else if (precision_ == Precision::TF32 && cuda_) {
     auto& ctx = at::globalContext();
     ctx.setAllowTF32CuBLAS(old_tf32_cublas_);

@@ -1,8 +1,8 @@
 #include "device.h"
 
 #include <ATen/autocast_mode.h>
-#include <torch/version.h>
 #include <dlfcn.h>
+#include <torch/version.h>
 
 #include <cstdlib>
 #include <thread>

@@ -29,12 +29,15 @@ if [[ -x $plugin ]] && command -v gimp-console-2.10 >/dev/null; then
   rm -f "$result"
   echo "quickstart: stylising $example/content.png through GIMP (a few minutes)..." >&2
   # The engine's defaults (default_params()), spelt out: content weight, style weight, TV weight,
-  # iterations, max size, Adam, content start, no colour preservation, seed 0, device auto.
+  # iterations, max size, Adam, content start, no colour preservation, seed 0, device auto,
+  # default weights; then no extra styles, equal blend, style scale 1, colour mode none, preset
+  # custom, the automatic layers, 2 scales, the optimiser's own learning rate, relative weights.
   gimp-console-2.10 -i -d -f -b "
     (let* ((image (car (gimp-file-load RUN-NONINTERACTIVE \"$example/content.png\" \"content.png\")))
            (layer (car (gimp-image-get-active-layer image)))
            (result (car (plug-in-neural-style RUN-NONINTERACTIVE image layer \"$example/style.png\"
-                          1 10 1 150 512 0 0 0 0 0 \"\"))))
+                          1 10 1 150 512 0 0 0 0 0 \"\"
+                          \"\" \"\" \"\" \"\" 1.0 0 0 \"\" \"\" 2 0.0 0))))
       (gimp-file-save RUN-NONINTERACTIVE image result \"$result\" \"$result\"))" \
     -b "(gimp-quit 0)" >&2
   [[ -f $result ]] || { echo "quickstart: GIMP did not write $result" >&2; exit 1; }

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <sys/stat.h>
+#include <algorithm>
 #include <cstdio>
 
 namespace neural_style::cli {
@@ -83,29 +84,48 @@ bool read_image(const std::string& path, ImageFile* out, std::string* error) {
     return false;
   }
   const int nch = spec.nchannels;
-  std::vector<float> data(static_cast<std::size_t>(pixels) * nch);
-  if (!in->read_image(0, 0, 0, nch, OIIO::TypeDesc::FLOAT, data.data())) {
-    *error = path + ": cannot decode image (" + one_line(in->geterror()) + ")";
-    return false;
-  }
-  in->close();
-
   const int alpha_ch = spec.alpha_channel >= 0  ? spec.alpha_channel
                        : (nch == 2 || nch == 4) ? nch - 1
                                                 : -1;
   const bool gray = nch - (alpha_ch >= 0 ? 1 : 0) < 3;
   ImageFile img;
-  img.rgb = Image::zeros(spec.width, spec.height);
-  if (alpha_ch >= 0) img.alpha.resize(static_cast<std::size_t>(pixels));
-  for (long long i = 0; i < pixels; ++i) {
-    const float* px = &data[static_cast<std::size_t>(i) * nch];
-    float* dst = &img.rgb.rgb[static_cast<std::size_t>(i) * 3];
-    for (int c = 0; c < 3; ++c) {
-      const float v = gray ? px[0] : px[c];
-      dst[c] = v < 0.f ? 0.f : (v > 1.f ? 1.f : v);
+  img.rgb.width = spec.width;
+  img.rgb.height = spec.height;
+  // Reserved, not filled: the pages become resident only as rows are decoded, so a header that
+  // promises 16384x16384 over a few bytes of data costs what was decoded, not 3 GiB.
+  img.rgb.rgb.reserve(static_cast<std::size_t>(pixels) * 3);
+  if (alpha_ch >= 0) img.alpha.reserve(static_cast<std::size_t>(pixels));
+  auto append = [&](const float* px, long long count) {
+    for (long long i = 0; i < count; ++i, px += nch) {
+      for (int c = 0; c < 3; ++c) {
+        const float v = gray ? px[0] : px[c];
+        img.rgb.rgb.push_back(v < 0.f ? 0.f : (v > 1.f ? 1.f : v));
+      }
+      if (alpha_ch >= 0) img.alpha.push_back(px[alpha_ch]);
     }
-    if (alpha_ch >= 0) img.alpha[static_cast<std::size_t>(i)] = px[alpha_ch];
+  };
+  const auto decode_error = [&] {
+    *error = path + ": cannot decode image (" + one_line(in->geterror()) + ")";
+    return false;
+  };
+  if (spec.tile_width > 0) {
+    // Tiled files (TIFF, OpenEXR) are read whole: their tiles do not come in row bands.
+    std::vector<float> data(static_cast<std::size_t>(pixels) * nch);
+    if (!in->read_image(0, 0, 0, nch, OIIO::TypeDesc::FLOAT, data.data())) return decode_error();
+    append(data.data(), pixels);
+  } else {
+    constexpr int kBandRows = 64;
+    std::vector<float> band(static_cast<std::size_t>(spec.width) * nch * kBandRows);
+    for (int y = 0; y < spec.height; y += kBandRows) {
+      const int rows = std::min(kBandRows, spec.height - y);
+      if (!in->read_scanlines(0, 0, spec.y + y, spec.y + y + rows, 0, 0, nch, OIIO::TypeDesc::FLOAT,
+                              band.data()))
+        return decode_error();
+      append(band.data(), static_cast<long long>(rows) * spec.width);
+    }
   }
+  in->close();
+
   const auto base = spec.format.basetype;
   img.bits = (base == OIIO::TypeDesc::UINT8 || base == OIIO::TypeDesc::INT8) ? 8 : 16;
   *out = std::move(img);

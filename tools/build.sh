@@ -5,19 +5,14 @@
 #   tools/build.sh [BUILD-DIR]        default: build/
 #
 # The compiler cache lives outside the checkout so that a fresh clone rebuilds fast: $CCACHE_DIR,
-# default /var/cache/gimp-neural-style/ccache when writable. With CI=true the project's own code
+# default /var/cache/gimp-neural-style/ccache when writable (tools/ccache-env.sh). With CI=true the project's own code
 # is built with -Werror (LibTorch's and GIMP's headers are system headers, so theirs do not count).
 set -uo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
+cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 build=${1:-build}
 
-cache=/var/cache/gimp-neural-style/ccache
-if [[ -z ${CCACHE_DIR:-} ]] && mkdir -p "$cache" 2>/dev/null && [[ -w $cache ]]; then
-  export CCACHE_DIR=$cache
-fi
-# The precompiled LibTorch header would defeat ccache without these.
-export CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime
-export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
+# shellcheck source=tools/ccache-env.sh
+source tools/ccache-env.sh
 
 werror=false
 [[ ${CI:-} == true ]] && werror=true

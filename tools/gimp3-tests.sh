@@ -23,9 +23,9 @@ fi
 shift
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-# The torch headers in the precompiled header would defeat ccache without these.
-export CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime
-export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
+# CCACHE_DIR comes from debian13-root.sh, so this only adds the cache's other settings.
+# shellcheck source=tools/ccache-env.sh
+source tools/ccache-env.sh
 # The machine is shared: compile with at most two jobs, at low priority.
 jobs=${GNS_JOBS:-2}
 

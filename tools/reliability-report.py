@@ -49,6 +49,10 @@ CASES = [
          ["CliRun.DamagedImagesAreRefused", "Faults.HugePngHeaderIsRefusedBeforeAllocating"],
          "no output file; refused from the header, no pixel memory taken",
          CLI_REFUSED + "; peak memory no higher than refusing an empty file"),
+    Case("Image files", "PNG header claiming 16000×16000 pixels over ten rows of data",
+         ["Faults.TruncatedBigPngCostsWhatItDecodes"],
+         "no output file; memory grows with the rows decoded, not with the header's promise",
+         CLI_REFUSED + " (`cannot decode`); peak memory within 256 MiB of refusing an empty file"),
     Case("Image files", "Not an image (text named .png); unsupported output format",
          ["CliRun.DamagedImagesAreRefused", "CliRun.UnsupportedOutputFormatIsRefusedBeforeTheRun"],
          "no output file", "exit 2, one error line, refused before the run"),
@@ -85,8 +89,10 @@ CASES = [
          "GIMP keeps running and answers the next batch command; the image has its original "
          "layer only, pixels unchanged; the plug-in runs again",
          "the PDB call fails; GIMP answers the next batch command; one layer, same pixels"),
-    Case("Interruption", "Plug-in process killed during a run in GIMP 3", [],
-         "as for GIMP 2.10", ""),
+    Case("Interruption", "Plug-in process killed during a run in GIMP 3", ["gimp3-kill-plugin"],
+         "as for GIMP 2.10, and gimp-console then exits with status 0",
+         "the PDB call fails; GIMP answers the next batch command; one layer, same pixels; "
+         "the plug-in runs again"),
     Case("Memory", "Memory budget smaller than the job needs",
          ["Scale.TooSmallABudgetIsRefusedBeforeWorkNamingTheSizeThatFits",
           "CliRun.MemoryBudgetTooSmallExitsThreeNamingTheSizeThatFits"],

@@ -68,6 +68,8 @@ class Run {
   // Tiles to refine after the pyramid (0: none), counted into the progress's total from the start.
   void set_tile_count(int tiles) { tiles_ = tiles; }
   void set_precision(Precision precision) { precision_ = precision; }
+  // Cap on a style image's pixels while its Grams are taken (memory_budget.h).
+  void set_max_style_pixels(double pixels) { max_style_pixels_ = pixels; }
 
  private:
   // p_.iterations optimiser steps on *x against t at one processing size, then a clamp.
@@ -92,6 +94,7 @@ class Run {
   std::vector<int> style_taps_;
   std::vector<int> taps_;  // style taps, then the content tap
   int min_style_side_ = 1;
+  double max_style_pixels_ = std::numeric_limits<double>::infinity();
   std::vector<double> blend_;  // normalised to sum 1, one per style image
   Clock::time_point start_;
   int done_steps_ = 0;
@@ -104,11 +107,9 @@ class Run {
 
 std::vector<torch::Tensor> Run::styles_for_level(const std::vector<torch::Tensor>& styles,
                                                  Size level) const {
-  const double budget =
-      p_.memory_budget_bytes > 0 ? static_cast<double>(p_.memory_budget_bytes) : kDefaultStyleBytes;
   // Never below the level's own size: a budget that small is refused before the run.
   const double max_pixels =
-      std::max(budget / kStyleBytesPerPixel, static_cast<double>(level.width) * level.height);
+      std::max(max_style_pixels_, static_cast<double>(level.width) * level.height);
   std::vector<torch::Tensor> out;
   for (const auto& s : styles) {
     const Size own{static_cast<int>(s.size(3)), static_cast<int>(s.size(2))};
@@ -124,13 +125,14 @@ Targets Run::targets(const torch::Tensor& content, const std::vector<torch::Tens
   Targets t;
   // The content's feature maps have the generated image's sizes, which the blended Grams are
   // scaled to (style_targets.h).
-  std::vector<std::int64_t> generated_hw;
-  {
-    auto content_feats = net_.forward(content, taps_);
-    t.content = content_feats.back().detach();
-    for (std::size_t i = 0; i < style_taps_.size(); ++i)
-      generated_hw.push_back(content_feats[i].size(2) * content_feats[i].size(3));
-  }
+  std::vector<std::int64_t> generated_hw(style_taps_.size());
+  // taps_ is the style taps, then the content tap; only the content tap's activation is kept.
+  net_.for_each_tap(content, taps_, [&](std::size_t k, const torch::Tensor& a) {
+    if (k < style_taps_.size())
+      generated_hw[k] = a.size(2) * a.size(3);
+    else
+      t.content = a.detach();
+  });
   t.grams = blended_grams(net_, styles, blend_, style_taps_, generated_hw);
   weigh(&t, generated_hw);
   return t;
@@ -425,9 +427,9 @@ Status run_checked(const Image& content, const std::vector<Image>& styles, const
   plan.capped = final_size;
   const std::uint64_t budget =
       params.memory_budget_bytes > 0 ? params.memory_budget_bytes : free_memory(device);
+  double inputs = image_bytes({content.width, content.height});
+  for (const Image& s : styles) inputs += image_bytes({s.width, s.height});
   if (budget > 0) {
-    double inputs = image_bytes({content.width, content.height});
-    for (const Image& s : styles) inputs += image_bytes({s.width, s.height});
     if (Status s = plan_memory(final_size, inputs, params, device.is_cuda(), budget, &plan);
         !s.ok())
       return s;
@@ -480,6 +482,7 @@ Status run_checked(const Image& content, const std::vector<Image>& styles, const
   Run run(params, callbacks, std::move(net), options);
   torch::Tensor x;
   run.set_precision(precision);
+  run.set_max_style_pixels(max_style_pixels(budget, inputs, params, device.is_cuda()));
   if (plan.tiled)
     run.set_tile_count(
         static_cast<int>(tile_grid(final_size, plan.tile_side, plan.overlap).size()));

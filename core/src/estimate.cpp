@@ -1,6 +1,5 @@
 // Cost estimate from the layer table alone, so that a dialog can show it without LibTorch.
 #include <algorithm>
-#include <cmath>
 #include <thread>
 
 #include "geometry.h"
@@ -27,17 +26,10 @@ struct LevelCost {
 
 LevelCost level_cost(Size size, int deepest, int width_divisor) {
   LevelCost cost;
-  double h = size.height, w = size.width;
-  int block = 1;
-  const auto& convs = vgg19_convs();
-  for (int i = 0; i <= deepest && i < static_cast<int>(convs.size()); ++i) {
-    const ConvSpec& c = convs[static_cast<std::size_t>(i)];
-    while (block < c.block) {
-      h = std::max(1.0, std::floor(h / 2));
-      w = std::max(1.0, std::floor(w / 2));
-      ++block;
-    }
-    const double cin = i == 0 ? 3.0 : c.in_channels / static_cast<double>(width_divisor);
+  for (const ConvLevel& level : conv_levels(size, deepest)) {
+    const ConvSpec& c = *level.conv;
+    const double h = level.size.height, w = level.size.width;
+    const double cin = level.index == 0 ? 3.0 : c.in_channels / static_cast<double>(width_divisor);
     const double cout = c.out_channels / static_cast<double>(width_divisor);
     // 2 FLOP per multiply-add; the backward pass to the input costs about as much again.
     cost.flops += 2.0 * 2.0 * h * w * cin * cout * 9.0;

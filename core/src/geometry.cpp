@@ -66,4 +66,18 @@ int min_side_for_tap(int tap) {
   return 1 << (vgg19_convs()[static_cast<std::size_t>(tap)].block - 1);
 }
 
+std::vector<ConvLevel> conv_levels(Size input, int deepest) {
+  const auto& convs = vgg19_convs();
+  std::vector<ConvLevel> levels;
+  Size size = input;
+  int block = 1;
+  for (int i = 0; i <= deepest && i < static_cast<int>(convs.size()); ++i) {
+    const ConvSpec& c = convs[static_cast<std::size_t>(i)];
+    for (; block < c.block; ++block)
+      size = {std::max(1, size.width / 2), std::max(1, size.height / 2)};
+    levels.push_back({i, &c, size});
+  }
+  return levels;
+}
+
 }  // namespace neural_style

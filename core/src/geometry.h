@@ -48,4 +48,18 @@ std::vector<Size> pyramid(Size final_size, int scales);
 // Side a tap needs at least so that its feature map is at least 1x1.
 int min_side_for_tap(int tap);
 
+// One convolution of VGG-19 and the size of its feature map (the same as its input's: padding
+// 1) for a given network input.
+struct ConvLevel {
+  int index;  // into vgg19_convs()
+  const ConvSpec* conv;
+  Size size;
+};
+
+// The convolutions from the first through `deepest` (clamped to the table), each with its
+// feature-map size for an input of `input`: the 2x2 max pool before each of blocks 2..5 halves
+// both sides, rounding down, but never below 1 px. The cost and memory models walk this so that
+// they agree with each other and with the network on every level's size.
+std::vector<ConvLevel> conv_levels(Size input, int deepest);
+
 }  // namespace neural_style

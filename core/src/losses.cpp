@@ -1,17 +1,42 @@
 #include "losses.h"
 
+#include "tuning.h"
+
 namespace neural_style {
+
+namespace {
+
+// G = AᵀA for A of (positions × channels). Autograd's backward of mm(Aᵀ, A) runs one product
+// per operand; G is symmetric, so dA = A·(dG + dGᵀ) is the same in one product: half the
+// Gram's backward FLOPs (about 9 GFLOP an iteration at 512², docs/performance.md).
+struct SymmetricGram : public torch::autograd::Function<SymmetricGram> {
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& a) {
+    ctx->save_for_backward({a});
+    return torch::mm(a.t(), a);
+  }
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grads) {
+    const torch::Tensor a = ctx->get_saved_variables()[0];
+    const torch::Tensor& g = grads[0];
+    return {torch::mm(a, g + g.t())};
+  }
+};
+
+torch::Tensor gram_of_columns(const torch::Tensor& a) {
+  if (tuning().symmetric_gram && a.requires_grad()) return SymmetricGram::apply(a);
+  return torch::mm(a.t(), a);
+}
+
+}  // namespace
 
 torch::Tensor gram_matrix(const torch::Tensor& activation) {
   const int64_t c = activation.size(1);
   if (activation.dim() == 4 && activation.size(0) == 1 &&
       activation.is_contiguous(torch::MemoryFormat::ChannelsLast)) {
     // NHWC storage: (H·W) × C is a free view, and Aᵀ·A gives the same G without a copy.
-    auto a = activation.permute({0, 2, 3, 1}).reshape({-1, c});
-    return torch::mm(a.t(), a);
+    return gram_of_columns(activation.permute({0, 2, 3, 1}).reshape({-1, c}));
   }
-  auto a = activation.reshape({c, -1});
-  return torch::mm(a, a.t());
+  return gram_of_columns(activation.reshape({c, -1}).t());
 }
 
 torch::Tensor style_layer_cost(const torch::Tensor& style_gram, const torch::Tensor& generated) {

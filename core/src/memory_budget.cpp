@@ -25,18 +25,11 @@ constexpr double kUsableShare = 0.9;
 // Bytes of the ReLU outputs down to the deepest tap (kept for the backward pass; the pooled maps
 // and the gradients in flight are covered by the calibrated factor).
 double activation_bytes(Size size, int deepest, int width_divisor) {
-  double bytes = 0, h = size.height, w = size.width;
-  int block = 1;
-  const auto& convs = vgg19_convs();
-  for (int i = 0; i <= deepest && i < static_cast<int>(convs.size()); ++i) {
-    const ConvSpec& c = convs[static_cast<std::size_t>(i)];
-    while (block < c.block) {
-      h = std::max(1.0, std::floor(h / 2));
-      w = std::max(1.0, std::floor(w / 2));
-      ++block;
-    }
+  double bytes = 0;
+  for (const ConvLevel& level : conv_levels(size, deepest)) {
+    const double h = level.size.height, w = level.size.width;
     const double cout =
-        std::max(1.0, std::floor(c.out_channels / double(std::max(1, width_divisor))));
+        std::max(1.0, std::floor(level.conv->out_channels / double(std::max(1, width_divisor))));
     bytes += h * w * cout * sizeof(float);
   }
   return bytes;
@@ -58,6 +51,19 @@ double weight_bytes(int deepest, int width_divisor) {
 
 double image_bytes(Size s) {
   return 3.0 * s.width * s.height * sizeof(float);
+}
+
+double max_style_pixels(std::uint64_t budget_bytes, double caller_images, const Params& params,
+                        bool on_gpu) {
+  // The input and the widest (64-channel) activation being computed with the one before it.
+  constexpr double kBytesPerPixel = (3.0 + 64.0 + 64.0) * sizeof(float);
+  constexpr double kUnknownBudget = 2.0 * 1024 * 1024 * 1024;
+  const double budget = budget_bytes > 0 ? budget_bytes * kUsableShare : kUnknownBudget;
+  const double fixed = (on_gpu ? 0.0 : kHostBaseBytes) +
+                       weight_bytes(std::max(0, deepest_tap(params)),
+                                    params.weights_file.empty() ? params.random_width_divisor : 1) +
+                       2 * caller_images;
+  return std::max(0.0, budget - fixed) / kBytesPerPixel;
 }
 
 double untiled_peak_bytes(Size size, const Params& params, bool on_gpu) {

@@ -29,6 +29,13 @@ double tiled_full_size_bytes(Size full);
 // whole run and count against the budget.
 double image_bytes(Size size);
 
+// Largest style image, in pixels, whose Grams can be taken within `budget_bytes` (0 = unknown:
+// 2 GiB is assumed). A Gram pass has no gradients: the input and the two widest activations are
+// alive at once, beside LibTorch's footprint, the weights and the caller's images; it runs
+// before each level's optimisation, so its peak and the optimisation's do not add up.
+double max_style_pixels(std::uint64_t budget_bytes, double caller_images, const Params& params,
+                        bool on_gpu);
+
 struct MemoryPlan {
   bool tiled = false;
   Size capped;            // largest pyramid size processed whole (the final size when not tiled)

@@ -45,14 +45,14 @@ std::vector<torch::Tensor> blended_grams(const Vgg19& net, const std::vector<tor
   torch::NoGradGuard no_grad;
   std::vector<torch::Tensor> grams(taps.size());
   for (std::size_t k = 0; k < styles.size(); ++k) {
-    // One style at a time, so that only one style's activations are alive at once.
-    const auto feats = net.forward(styles[k], taps);
-    for (std::size_t i = 0; i < taps.size(); ++i) {
-      const double hw = static_cast<double>(feats[i].size(2) * feats[i].size(3));
+    // One style at a time, each tap's Gram taken as the pass reaches it: a big style image
+    // then never holds more than the activations around one convolution (memory_budget.h).
+    net.for_each_tap(styles[k], taps, [&](std::size_t i, const torch::Tensor& a) {
+      const double hw = static_cast<double>(a.size(2) * a.size(3));
       const double f = weights[k] * static_cast<double>(generated_hw[i]) / hw;
-      auto g = gram_matrix(feats[i]) * f;
+      auto g = gram_matrix(a) * f;
       grams[i] = k == 0 ? g : grams[i] + g;
-    }
+    });
   }
   for (auto& g : grams) g = g.detach();
   return grams;

@@ -17,12 +17,6 @@ namespace neural_style {
 // non-negative and not all zero) or, when empty, equal weights for `count` styles.
 std::vector<double> normalized_blend(const std::vector<double>& blend, std::size_t count);
 
-// Peak bytes per style pixel while its Grams are taken without gradients: the input, the widest
-// (64-channel) activation being computed and the one before it, in fp32.
-constexpr double kStyleBytesPerPixel = (3.0 + 64.0 + 64.0) * 4.0;
-// What the style's forward pass may use when Params::memory_budget_bytes is 0.
-constexpr double kDefaultStyleBytes = 2.0 * 1024 * 1024 * 1024;
-
 // Size at which a style image is processed for the content processing size `level`: longest
 // side = style_scale x the level's longest side, aspect kept; at least `min_side` on the shorter
 // side (so that the deepest style layer still has a feature map), at most `max_pixels`.

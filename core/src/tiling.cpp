@@ -101,12 +101,11 @@ std::vector<torch::Tensor> gram_per_position(const Vgg19& net, const std::vector
   std::vector<torch::Tensor> sums(taps.size());
   std::vector<double> positions(taps.size(), 0.0);
   for (const TileRect& r : tile_grid(full, tile_side, 0)) {
-    auto feats = net.forward(crop(image, r).to(options), taps);
-    for (std::size_t i = 0; i < taps.size(); ++i) {
-      auto g = gram_matrix(feats[i]).to(torch::kFloat64);
+    net.for_each_tap(crop(image, r).to(options), taps, [&](std::size_t i, const torch::Tensor& a) {
+      auto g = gram_matrix(a).to(torch::kFloat64);
       sums[i] = sums[i].defined() ? sums[i] + g : g;
-      positions[i] += static_cast<double>(feats[i].size(2) * feats[i].size(3));
-    }
+      positions[i] += static_cast<double>(a.size(2) * a.size(3));
+    });
   }
   for (std::size_t i = 0; i < taps.size(); ++i)
     sums[i] = (sums[i] / positions[i]).to(options.dtype(torch::kFloat32));

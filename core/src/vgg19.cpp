@@ -123,10 +123,9 @@ torch::Tensor Vgg19::normalise(const torch::Tensor& image) const {
   return (image - mean) / std;
 }
 
-std::vector<torch::Tensor> Vgg19::forward(const torch::Tensor& image,
-                                          const std::vector<int>& taps) const {
+void Vgg19::for_each_tap(const torch::Tensor& image, const std::vector<int>& taps,
+                         const std::function<void(std::size_t, const torch::Tensor&)>& use) const {
   const int deepest = taps.empty() ? -1 : *std::max_element(taps.begin(), taps.end());
-  std::vector<torch::Tensor> by_tap(static_cast<std::size_t>(deepest + 1));
   const auto& convs = vgg19_convs();
   torch::Tensor x = normalise(image);
   int block = 1;
@@ -140,11 +139,15 @@ std::vector<torch::Tensor> Vgg19::forward(const torch::Tensor& image,
                   F::Conv2dFuncOptions().bias(biases_[static_cast<std::size_t>(i)]).padding(1));
     // In place: the convolution's backward pass does not need its output.
     x.relu_();
-    by_tap[static_cast<std::size_t>(i)] = x;
+    for (std::size_t k = 0; k < taps.size(); ++k)
+      if (taps[k] == i) use(k, x);
   }
-  std::vector<torch::Tensor> out;
-  out.reserve(taps.size());
-  for (int t : taps) out.push_back(by_tap[static_cast<std::size_t>(t)]);
+}
+
+std::vector<torch::Tensor> Vgg19::forward(const torch::Tensor& image,
+                                          const std::vector<int>& taps) const {
+  std::vector<torch::Tensor> out(taps.size());
+  for_each_tap(image, taps, [&](std::size_t k, const torch::Tensor& a) { out[k] = a; });
   return out;
 }
 

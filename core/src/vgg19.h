@@ -3,6 +3,7 @@
 
 #include <torch/torch.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,11 @@ class Vgg19 {
   // one pass up to the deepest of them. `image` is (N, 3, H, W) RGB in [0, 1].
   std::vector<torch::Tensor> forward(const torch::Tensor& image,
                                      const std::vector<int>& taps) const;
+  // The same pass, handing each tap's activation to `use` (with its position in `taps`) as soon
+  // as it is computed and keeping none: a pass without gradients (the style's Grams) then holds
+  // only the two activations around the current convolution, not every tapped one.
+  void for_each_tap(const torch::Tensor& image, const std::vector<int>& taps,
+                    const std::function<void(std::size_t, const torch::Tensor&)>& use) const;
 
   int depth() const { return static_cast<int>(weights_.size()); }
   InputConvention convention() const { return convention_; }

@@ -64,13 +64,21 @@ double progress_fraction(const neural_style::Progress& p) {
 }
 
 std::string progress_text(const neural_style::Progress& p) {
+  // A big layer refined in tiles names the tile, so that a long refinement visibly moves on.
+  // Whole sentences rather than a spliced prefix: translations may order them differently.
+  const bool tiled = p.tiles > 0;
   if (p.done_steps <= 0 || p.elapsed_seconds <= 0)
-    return format(_("Neural style: iteration %d/%d"), p.done_steps, p.total_steps);
+    return tiled ? format(_("Neural style: tile %d of %d, iteration %d/%d"), p.tile, p.tiles,
+                          p.done_steps, p.total_steps)
+                 : format(_("Neural style: iteration %d/%d"), p.done_steps, p.total_steps);
   // Steps cost about the same at one scale; a coarse-to-fine run makes the early estimate
   // optimistic, which the per-step update quickly corrects.
   const double left = p.elapsed_seconds / p.done_steps * (p.total_steps - p.done_steps);
-  return format(_("Neural style: iteration %d/%d, about %s left"), p.done_steps, p.total_steps,
-                format_seconds(left).c_str());
+  const std::string left_text = format_seconds(left);
+  return tiled ? format(_("Neural style: tile %d of %d, iteration %d/%d, about %s left"), p.tile,
+                        p.tiles, p.done_steps, p.total_steps, left_text.c_str())
+               : format(_("Neural style: iteration %d/%d, about %s left"), p.done_steps,
+                        p.total_steps, left_text.c_str());
 }
 
 std::string error_message(const neural_style::Status& status) {

@@ -588,6 +588,13 @@ bool matches_preset(const Values& v, int preset) {
   return true;
 }
 
+int shown_preset(const Values& v) {
+  if (v.preset != kPresetCustom && matches_preset(v, v.preset)) return v.preset;
+  for (int preset : {kPresetFastPreview, kPresetBalanced, kPresetHighQuality, kPresetSeedRecipe})
+    if (matches_preset(v, preset)) return preset;
+  return kPresetCustom;
+}
+
 neural_style::Params to_engine_params(const Values& values) {
   neural_style::Params p = neural_style::default_params();
   // Whatever else a preset sets (values without a row) comes from the preset, the rest from

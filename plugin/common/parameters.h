@@ -163,6 +163,10 @@ const std::vector<ParamId>& preset_rows();
 Values with_preset(Values values, int preset);
 // Whether the recipe rows of `values` are those of `preset` (for the dialogs' preset combo).
 bool matches_preset(const Values& values, int preset);
+// The preset a dialog's combo should show for `values`: values.preset while it still describes
+// them, else the first preset that does (the defaults are "balanced"), else kPresetCustom.
+// Equivalent for a run: a matching preset sets exactly the rows already there.
+int shown_preset(const Values& values);
 
 // Generic access for code that walks the table (registration, dialogs, settings).
 double get_number(const Values& values, ParamId id);

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "../core/test_images.h"
+#include "cli_runner.h"
 #include "geometry.h"
 #include "image_io.h"
 #include "options.h"
@@ -45,81 +46,37 @@ class Workdir {
   Workdir() {
     std::string tmpl = tmp_root() + "/cli-XXXXXX";
     path_ = mkdtemp(tmpl.data());
-    cli::ImageFile c, s;
-    c.rgb = test_images::content(48, 40);
-    s.rgb = test_images::style(40, 40);
-    std::string e;
-    EXPECT_TRUE(cli::write_image(file("content.png"), c, &e)) << e;
-    EXPECT_TRUE(cli::write_image(file("style.png"), s, &e)) << e;
+    cli_runner::write_test_inputs(path_);
   }
   ~Workdir() { std::system(("chmod -R u+w '" + path_ + "'; rm -rf '" + path_ + "'").c_str()); }
+  const std::string& path() const { return path_; }
   std::string file(const std::string& name) const { return path_ + "/" + name; }
-  std::vector<std::string> entries() const {
-    std::vector<std::string> names;
-    if (DIR* d = opendir(path_.c_str())) {
-      while (dirent* e = readdir(d))
-        if (std::string(e->d_name) != "." && std::string(e->d_name) != "..")
-          names.push_back(e->d_name);
-      closedir(d);
-    }
-    std::sort(names.begin(), names.end());
-    return names;
-  }
+  std::vector<std::string> entries() const { return cli_runner::entries(path_); }
 
  private:
   std::string path_;
 };
 
-struct Outcome {
-  int status = -1;  // exit status, or 128 + signal
-  std::string out, err;
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
+using cli_runner::Outcome;
+using cli_runner::slurp;
 
 // Runs the built binary. `signal_after` > 0 sends `sig` once the process has run that long.
 Outcome run_cli(const Workdir& w, std::vector<std::string> args, double signal_after = 0,
                 int sig = SIGINT) {
-  const char* bin = std::getenv("NEURAL_STYLE_CLI");
-  if (!bin) {
-    ADD_FAILURE() << "NEURAL_STYLE_CLI is not set (run through meson test)";
-    return {};
-  }
-  const std::string out_path = w.file(".stdout"), err_path = w.file(".stderr");
-  pid_t pid = fork();
-  if (pid == 0) {
-    int o = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int e = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    dup2(o, 1);
-    dup2(e, 2);
-    setenv("NEURAL_STYLE_TEST_WIDTH_DIVISOR", "8", 1);
-    // Only weights the test puts there: never a model the developer has installed.
-    setenv("NEURAL_STYLE_MODELS", w.file("models").c_str(), 1);
-    setenv("XDG_DATA_HOME", w.file("xdg").c_str(), 1);
-    std::vector<char*> argv;
-    std::string b = bin;
-    argv.push_back(b.data());
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(bin, argv.data());
-    _exit(127);
-  }
-  if (signal_after > 0) {
-    std::this_thread::sleep_for(std::chrono::duration<double>(signal_after));
-    kill(pid, sig);
-  }
-  int st = 0;
-  waitpid(pid, &st, 0);
-  Outcome r;
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-  r.out = slurp(out_path);
-  r.err = slurp(err_path);
-  unlink(out_path.c_str());
-  unlink(err_path.c_str());
-  return r;
+  cli_runner::Launch launch;
+  launch.binary = cli_runner::built_cli();
+  launch.args = std::move(args);
+  launch.scratch = w.path();
+  // Only weights the test puts there: never a model the developer has installed.
+  launch.env = {{"NEURAL_STYLE_TEST_WIDTH_DIVISOR", "8"},
+                {"NEURAL_STYLE_MODELS", w.file("models")},
+                {"XDG_DATA_HOME", w.file("xdg")}};
+  if (signal_after > 0)
+    launch.while_running = [=](pid_t pid) {
+      std::this_thread::sleep_for(std::chrono::duration<double>(signal_after));
+      kill(pid, sig);
+    };
+  return cli_runner::run(std::move(launch));
 }
 
 std::vector<std::string> fast(const Workdir& w, const std::string& output) {

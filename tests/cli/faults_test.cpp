@@ -21,6 +21,7 @@
 #include <fcntl.h>
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -29,17 +30,11 @@
 #include <string>
 #include <vector>
 
-#include "../core/test_images.h"
-#include "image_io.h"
-
-namespace cli = neural_style::cli;
+#include "cli_runner.h"
 
 namespace {
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
+using cli_runner::slurp;
 
 bool exists(const std::string& path) {
   struct stat st {};
@@ -54,17 +49,12 @@ class Scratch {
     std::string tmpl = "/tmp/neural-style-faults-XXXXXX";
     if (mkdtemp(tmpl.data())) path_ = tmpl;
     chmod(path_.c_str(), 0755);
-    cli::ImageFile c, s;
-    c.rgb = test_images::content(48, 40);
-    s.rgb = test_images::style(40, 40);
-    std::string e;
-    EXPECT_TRUE(cli::write_image(file("content.png"), c, &e)) << e;
-    EXPECT_TRUE(cli::write_image(file("style.png"), s, &e)) << e;
+    cli_runner::write_test_inputs(path_);
     // A private copy of the binary: the build folder may sit below folders "nobody" cannot
     // enter. It links only system libraries and its own static code.
     const char* bin = std::getenv("NEURAL_STYLE_CLI");
     if (bin) {
-      std::ofstream(file("neural-style"), std::ios::binary) << read_file(bin);
+      std::ofstream(file("neural-style"), std::ios::binary) << slurp(bin);
       chmod(file("neural-style").c_str(), 0755);
     }
   }
@@ -76,6 +66,7 @@ class Scratch {
   Scratch(const Scratch&) = delete;
   Scratch& operator=(const Scratch&) = delete;
 
+  const std::string& path() const { return path_; }
   std::string file(const std::string& name) const { return path_ + "/" + name; }
   std::string folder(const std::string& name, mode_t mode) const {
     const std::string p = file(name);
@@ -98,61 +89,34 @@ class Scratch {
   std::vector<std::string> mounts_;
 };
 
-struct Outcome {
-  int status = -1;  // exit status, or 128 + signal
-  std::string out, err;
-  long peak_rss_kib = 0;
-};
+using cli_runner::Outcome;
 
 enum class As { Self, Nobody };
 
 // Runs the copied binary with `args`; as "nobody" it drops root in the child before exec.
 Outcome run_cli(const Scratch& s, std::vector<std::string> args, As as = As::Self) {
-  const std::string bin = s.file("neural-style");
-  const std::string out_path = s.file(".stdout"), err_path = s.file(".stderr");
-  uid_t uid = 0;
-  gid_t gid = 0;
+  cli_runner::Launch launch;
+  launch.binary = s.file("neural-style");
+  launch.args = std::move(args);
+  launch.scratch = s.path();
+  launch.env = {{"NEURAL_STYLE_TEST_WIDTH_DIVISOR", "8"},
+                {"NEURAL_STYLE_MODELS", s.file("models")},
+                {"XDG_DATA_HOME", s.file("xdg")},
+                {"HOME", s.file("home")}};
   if (as == As::Nobody) {
     const passwd* pw = getpwnam("nobody");
     if (!pw) {
       ADD_FAILURE() << "no user nobody";
       return {};
     }
-    uid = pw->pw_uid;
-    gid = pw->pw_gid;
+    const uid_t uid = pw->pw_uid;
+    const gid_t gid = pw->pw_gid;
+    launch.in_child = [uid, gid] {
+      return setgroups(0, nullptr) == 0 && setresgid(gid, gid, gid) == 0 &&
+             setresuid(uid, uid, uid) == 0;
+    };
   }
-  const pid_t pid = fork();
-  if (pid == 0) {
-    const int o = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    const int e = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    dup2(o, 1);
-    dup2(e, 2);
-    if (as == As::Nobody && (setgroups(0, nullptr) != 0 || setresgid(gid, gid, gid) != 0 ||
-                             setresuid(uid, uid, uid) != 0))
-      _exit(126);
-    setenv("NEURAL_STYLE_TEST_WIDTH_DIVISOR", "8", 1);
-    setenv("NEURAL_STYLE_MODELS", s.file("models").c_str(), 1);
-    setenv("XDG_DATA_HOME", s.file("xdg").c_str(), 1);
-    setenv("HOME", s.file("home").c_str(), 1);
-    std::vector<char*> argv;
-    std::string b = bin;
-    argv.push_back(b.data());
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(bin.c_str(), argv.data());
-    _exit(127);
-  }
-  int st = 0;
-  rusage ru{};
-  wait4(pid, &st, 0, &ru);
-  Outcome r;
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-  r.out = read_file(out_path);
-  r.err = read_file(err_path);
-  r.peak_rss_kib = ru.ru_maxrss;
-  unlink(out_path.c_str());
-  unlink(err_path.c_str());
-  return r;
+  return cli_runner::run(std::move(launch));
 }
 
 std::vector<std::string> fast(const Scratch& s, const std::string& content,
@@ -217,10 +181,10 @@ TEST(Faults, UnreadableInputIsRefused) {
     if (access(s.file("content.png").c_str(), R_OK) == 0)
       GTEST_SKIP() << "this user reads files whatever their mode, and cannot switch user";
   }
-  const std::string before = read_file(s.file("content.png"));
+  const std::string before = slurp(s.file("content.png"));
   const Outcome r = run_cli(s, fast(s, s.file("content.png"), output), as);
   chmod(s.file("content.png").c_str(), 0644);
-  record(r, exists(output), read_file(s.file("content.png")) == before);
+  record(r, exists(output), slurp(s.file("content.png")) == before);
   expect_refused(r, output, s.file("content.png"));
   EXPECT_NE(r.err.find("not readable"), std::string::npos) << r.err;
 }
@@ -251,43 +215,74 @@ TEST(Faults, ReadOnlyMountIsRefused) {
   expect_refused(r, output, output);
 }
 
-// A 100000x100000 header must be refused from the header: the process may not grow beyond
-// what a refusal of an empty file costs (LibTorch and OpenImageIO loaded, no pixels).
-TEST(Faults, HugePngHeaderIsRefusedBeforeAllocating) {
-  Scratch s;
-  auto crc_of = [](const std::string& bytes) {
-    return crc32(0L, reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uInt>(bytes.size()));
+namespace {
+
+// A PNG with a valid signature, header and checksums: `width` x `height` 8-bit RGB whose IDAT
+// holds `rows` rows of zeros (a file that promises far more than it has).
+std::string png_promising(std::uint32_t width, std::uint32_t height, std::uint32_t rows) {
+  auto be32 = [](std::uint32_t v) {
+    std::string b;
+    for (int i = 3; i >= 0; --i) b += static_cast<char>((v >> (8 * i)) & 0xff);
+    return b;
   };
   auto chunk = [&](const std::string& type, const std::string& data) {
-    std::string c;
-    for (int i = 3; i >= 0; --i) c += static_cast<char>((data.size() >> (8 * i)) & 0xff);
-    c += type + data;
-    const uLong crc = crc_of(type + data);
-    for (int i = 3; i >= 0; --i) c += static_cast<char>((crc >> (8 * i)) & 0xff);
-    return c;
+    const std::string body = type + data;
+    const uLong crc =
+        crc32(0L, reinterpret_cast<const Bytef*>(body.data()), static_cast<uInt>(body.size()));
+    return be32(static_cast<std::uint32_t>(data.size())) + body +
+           be32(static_cast<std::uint32_t>(crc));
   };
-  // 100000 = 0x000186a0; 8-bit RGB. Valid signature and checksums, no pixel data.
-  const std::string dims("\x00\x01\x86\xa0\x00\x01\x86\xa0\x08\x02\x00\x00\x00", 13);
-  std::ofstream(s.file("huge.png"), std::ios::binary) << std::string("\x89PNG\r\n\x1a\n", 8) +
-                                                             chunk("IHDR", dims) +
-                                                             chunk("IDAT", "") + chunk("IEND", "");
+  std::string idat;
+  if (rows > 0) {
+    // Each row: filter byte 0, then 3 bytes per pixel.
+    const std::string raw(static_cast<std::size_t>(rows) * (3 * width + 1), '\0');
+    uLongf size = compressBound(static_cast<uLong>(raw.size()));
+    idat.resize(size);
+    compress(reinterpret_cast<Bytef*>(&idat[0]), &size, reinterpret_cast<const Bytef*>(raw.data()),
+             static_cast<uLong>(raw.size()));
+    idat.resize(size);
+  }
+  const std::string header = be32(width) + be32(height) + std::string("\x08\x02\x00\x00\x00", 5);
+  return std::string("\x89PNG\r\n\x1a\n", 8) + chunk("IHDR", header) + chunk("IDAT", idat) +
+         chunk("IEND", "");
+}
+
+// Runs the CLI on `png` (written as bad.png) and, for comparison, on an empty file; expects the
+// bad file refused with `message` and the run's peak memory at most `margin_mib` above the empty
+// file's (LibTorch and OpenImageIO loaded, no pixels).
+void expect_refused_within(const std::string& png, const std::string& message, long margin_mib) {
+  Scratch s;
+  std::ofstream(s.file("bad.png"), std::ios::binary) << png;
   std::ofstream(s.file("empty.png")).close();
   const std::string output = s.file("out.png");
 
   const Outcome base = run_cli(s, fast(s, s.file("empty.png"), output));
   EXPECT_EQ(base.status, 2) << base.err;
-  const Outcome r = run_cli(s, fast(s, s.file("huge.png"), output));
+  const Outcome r = run_cli(s, fast(s, s.file("bad.png"), output));
   record(r, exists(output), true);
   ::testing::Test::RecordProperty("peak_rss_mib", static_cast<int>(r.peak_rss_kib / 1024));
   ::testing::Test::RecordProperty("peak_rss_mib_empty_file",
                                   static_cast<int>(base.peak_rss_kib / 1024));
-  expect_refused(r, output, "huge.png");
-  EXPECT_NE(r.err.find("100000x100000"), std::string::npos) << r.err;
-  // One 100000x100000 RGB row band would already be far above this margin; the full image is
-  // 112 GiB as floats.
-  EXPECT_LT(r.peak_rss_kib, base.peak_rss_kib + 64 * 1024)
+  expect_refused(r, output, "bad.png");
+  EXPECT_NE(r.err.find(message), std::string::npos) << r.err;
+  EXPECT_LT(r.peak_rss_kib, base.peak_rss_kib + margin_mib * 1024)
       << "peak RSS " << r.peak_rss_kib / 1024 << " MiB against " << base.peak_rss_kib / 1024
       << " MiB for an empty file";
+}
+
+}  // namespace
+
+// A 100000x100000 header must be refused from the header. One 100000x100000 RGB row band would
+// already be far above the margin; the full image is 112 GiB as floats.
+TEST(Faults, HugePngHeaderIsRefusedBeforeAllocating) {
+  expect_refused_within(png_promising(100000, 100000, 0), "100000x100000", 64);
+}
+
+// Within the size limit, a header promising 16000x16000 over ten rows of data: decoding fails,
+// and memory grows only with what was decoded (rows are decoded in bands into reserved, untouched
+// memory), not by the 2.9 GiB of floats the header promises.
+TEST(Faults, TruncatedBigPngCostsWhatItDecodes) {
+  expect_refused_within(png_promising(16000, 16000, 10), "cannot decode", 256);
 }
 
 // cli_test's RefusesToOverwriteAnInput names the content with the very same string; here the
@@ -297,8 +292,8 @@ TEST(Faults, OutputNamingAnInputAnotherWayKeepsTheInput) {
   s.folder("sub", 0755);
   ASSERT_EQ(symlink(s.file("content.png").c_str(), s.file("alias.png").c_str()), 0);
   ASSERT_EQ(link(s.file("content.png").c_str(), s.file("hardlink.png").c_str()), 0);
-  const std::string content = read_file(s.file("content.png"));
-  const std::string style = read_file(s.file("style.png"));
+  const std::string content = slurp(s.file("content.png"));
+  const std::string style = slurp(s.file("style.png"));
 
   // Through ".." and through a symbolic link: the same file, refused before any work.
   for (const std::string& output : {s.file("sub/../style.png"), s.file("alias.png")}) {
@@ -309,16 +304,15 @@ TEST(Faults, OutputNamingAnInputAnotherWayKeepsTheInput) {
     EXPECT_NE(errors.front().find("is one of the input files"), std::string::npos) << r.err;
     // The link itself exists: "written" would mean it no longer leads to the content's bytes.
     if (output == s.file("alias.png"))
-      record(
-          r, read_file(output) != content,
-          read_file(s.file("content.png")) == content && read_file(s.file("style.png")) == style);
+      record(r, slurp(output) != content,
+             slurp(s.file("content.png")) == content && slurp(s.file("style.png")) == style);
   }
   // A hard link is a second name, not the same path: the run may go ahead, but the atomic
   // rename replaces the name, never the bytes the content's name points to.
   const Outcome r = run_cli(s, fast(s, s.file("content.png"), s.file("hardlink.png")));
   EXPECT_TRUE(r.status == 0 || r.status == 2) << r.err;
   ::testing::Test::RecordProperty("hard_link_exit_status", r.status);
-  EXPECT_EQ(read_file(s.file("content.png")), content);
-  EXPECT_EQ(read_file(s.file("style.png")), style);
+  EXPECT_EQ(slurp(s.file("content.png")), content);
+  EXPECT_EQ(slurp(s.file("style.png")), style);
   EXPECT_TRUE(exists(s.file("alias.png")) && exists(s.file("sub")));
 }

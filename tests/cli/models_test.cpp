@@ -23,7 +23,7 @@
 #include <sstream>
 #include <thread>
 
-#include "../core/test_images.h"
+#include "cli_runner.h"
 #include "image_io.h"
 #include "models_command.h"
 #include "neural_style/model_fetch.h"
@@ -39,10 +39,8 @@ std::string env_or(const char* name, const std::string& fallback) {
   return v && *v ? v : fallback;
 }
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
+using cli_runner::Outcome;
+using cli_runner::slurp;
 
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> lines;
@@ -51,17 +49,7 @@ std::vector<std::string> lines_of(const std::string& text) {
   return lines;
 }
 
-std::vector<std::string> entries(const std::string& dir) {
-  std::vector<std::string> names;
-  if (DIR* d = opendir(dir.c_str())) {
-    while (dirent* e = readdir(d))
-      if (std::string(e->d_name) != "." && std::string(e->d_name) != "..")
-        names.push_back(e->d_name);
-    closedir(d);
-  }
-  std::sort(names.begin(), names.end());
-  return names;
-}
+using cli_runner::entries;
 
 std::uint64_t file_size(const std::string& path) {
   struct stat st {};
@@ -89,6 +77,7 @@ class Workdir {
     for (const char* d : {"served", "models", "xdg", "home"}) mkdir(file(d).c_str(), 0755);
   }
   ~Workdir() { std::system(("chmod -R u+w '" + path_ + "'; rm -rf '" + path_ + "'").c_str()); }
+  const std::string& path() const { return path_; }
   std::string file(const std::string& name) const { return path_ + "/" + name; }
   std::string user_models() const { return file("xdg/neural-style/models"); }
 
@@ -199,53 +188,26 @@ class Server {
   int port_ = 0;
 };
 
-struct Outcome {
-  int status = -1;
-  std::string out, err;
-};
-
 // Runs the built neural-style with the test's folders as the model search path: never a
-// model the developer has installed. With `interrupt_when`, SIGINT is sent once it holds.
+// model the developer has installed. With `interrupt_when`, SIGINT is sent once it holds (or
+// after 20 s).
 Outcome run_cli(const Workdir& w, std::vector<std::string> args,
                 const std::function<bool()>& interrupt_when = {}) {
-  const char* bin = std::getenv("NEURAL_STYLE_CLI");
-  if (!bin) {
-    ADD_FAILURE() << "NEURAL_STYLE_CLI is not set (run through meson test)";
-    return {};
-  }
-  const std::string out_path = w.file(".stdout"), err_path = w.file(".stderr");
-  pid_t pid = fork();
-  if (pid == 0) {
-    int o = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int e = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    dup2(o, 1);
-    dup2(e, 2);
-    setenv("NEURAL_STYLE_MODELS", w.file("models").c_str(), 1);
-    setenv("XDG_DATA_HOME", w.file("xdg").c_str(), 1);
-    setenv("HOME", w.file("home").c_str(), 1);
-    setenv("NEURAL_STYLE_TEST_WIDTH_DIVISOR", "8", 1);
-    std::vector<char*> argv;
-    std::string b = bin;
-    argv.push_back(b.data());
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(bin, argv.data());
-    _exit(127);
-  }
-  if (interrupt_when) {
-    for (int i = 0; i < 400 && !interrupt_when(); ++i)
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    kill(pid, SIGINT);
-  }
-  int st = 0;
-  waitpid(pid, &st, 0);
-  Outcome r;
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-  r.out = slurp(out_path);
-  r.err = slurp(err_path);
-  unlink(out_path.c_str());
-  unlink(err_path.c_str());
-  return r;
+  cli_runner::Launch launch;
+  launch.binary = cli_runner::built_cli();
+  launch.args = std::move(args);
+  launch.scratch = w.path();
+  launch.env = {{"NEURAL_STYLE_MODELS", w.file("models")},
+                {"XDG_DATA_HOME", w.file("xdg")},
+                {"HOME", w.file("home")},
+                {"NEURAL_STYLE_TEST_WIDTH_DIVISOR", "8"}};
+  if (interrupt_when)
+    launch.while_running = [&interrupt_when](pid_t pid) {
+      for (int i = 0; i < 400 && !interrupt_when(); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      kill(pid, SIGINT);
+    };
+  return cli_runner::run(std::move(launch));
 }
 
 // The same command in this process (no LibTorch start-up, so it is fast), with the test's
@@ -366,12 +328,7 @@ TEST(ModelsFetch, InstallsAVerifiedFileThatRunsFind) {
   }
 
   // A run without --weights finds it and uses it.
-  cli::ImageFile c, st;
-  c.rgb = test_images::content(48, 40);
-  st.rgb = test_images::style(40, 40);
-  std::string e;
-  ASSERT_TRUE(cli::write_image(w.file("content.png"), c, &e)) << e;
-  ASSERT_TRUE(cli::write_image(w.file("style.png"), st, &e)) << e;
+  ASSERT_TRUE(cli_runner::write_test_inputs(w.path()));
   const Outcome run =
       run_cli(w, {"--content", w.file("content.png"), "--style", w.file("style.png"), "--output",
                   w.file("out.png"), "--iterations", "2", "--max-size", "32", "--scales", "1"});

@@ -3,6 +3,7 @@
 
 #include "geometry.h"
 #include "losses.h"
+#include "tuning.h"
 #include "vgg19.h"
 
 namespace ns = neural_style;
@@ -55,6 +56,27 @@ TEST(Losses, StyleCostIsZeroForIdenticalImagesAndPositiveOtherwise) {
   auto b = torch::rand({1, 8, 5, 7}, torch::kFloat64);
   EXPECT_NEAR(ns::style_layer_cost(ns::gram_matrix(a), a).item<double>(), 0.0, 1e-15);
   EXPECT_GT(ns::style_layer_cost(ns::gram_matrix(a), b).item<double>(), 0.0);
+}
+
+// The Gram's one-product backward (tuning().symmetric_gram) against autograd's own, on both
+// memory layouts: the same gradient up to rounding.
+TEST(Losses, SymmetricGramBackwardEqualsAutograds) {
+  torch::manual_seed(3);
+  for (const bool nhwc : {false, true}) {
+    auto base = torch::rand({1, 6, 5, 4}, torch::kFloat64);
+    if (nhwc) base = base.contiguous(torch::MemoryFormat::ChannelsLast);
+    const auto target = torch::rand({6, 6}, torch::kFloat64);
+    torch::Tensor grads[2];
+    for (const bool symmetric : {false, true}) {
+      ns::tuning().symmetric_gram = symmetric;
+      auto a = base.clone().set_requires_grad(true);
+      (ns::gram_matrix(a) - target).pow(2).sum().backward();
+      grads[symmetric] = a.grad();
+    }
+    ns::tuning().symmetric_gram = true;
+    EXPECT_TRUE(torch::allclose(grads[0], grads[1], 1e-12, 1e-12)) << "nhwc " << nhwc;
+    EXPECT_GT(grads[1].abs().max().item<double>(), 0.0);
+  }
 }
 
 // J = α·J_content + β·J_style + γ·J_tv through a narrow VGG-19 in double precision: the

@@ -614,6 +614,21 @@ TEST_F(BadCheckpoint, ZipForbiddenGlobal) {
   EXPECT_NE(access(victim.c_str(), F_OK), 0);
 }
 
+// The two formats name storages by tuples of different lengths; one in the other's shape is
+// refused with the shape the reader expected.
+TEST_F(BadCheckpoint, PersistentIdOfTheOtherFormat) {
+  Spec zip_with_views = narrow_spec();
+  zip_with_views.pickle_override = state_dict_pickle(zip_with_views, /*legacy=*/true);
+  write_zip(dir.file("views.pth"), zip_with_views);
+  expect_refused(dir.file("views.pth"),
+                 "persistent id is not ('storage', type, key, location, size)");
+  Spec legacy_without_views = narrow_spec();
+  legacy_without_views.pickle_override = state_dict_pickle(legacy_without_views, false);
+  write_legacy(dir.file("no-views.pth"), legacy_without_views);
+  expect_refused(dir.file("no-views.pth"),
+                 "persistent id is not ('storage', type, key, location, size, view)");
+}
+
 TEST_F(BadCheckpoint, LegacyTruncatedData) {
   const std::string bytes = legacy_bytes(narrow_spec());
   write_bytes(dir.file("cut.pth"), bytes.substr(0, bytes.size() - 100));

@@ -99,6 +99,26 @@ TEST(Geometry, TapTableFollowsTorchvision) {
   EXPECT_EQ(ns::deepest_tap(ns::default_params()), ns::tap_index("relu5_1"));
 }
 
+TEST(Geometry, ConvLevelsHalveAtEachPoolAndStopAtTheDeepestTap) {
+  // Odd sides: each pool rounds down, as torch's max_pool2d does.
+  const auto levels = ns::conv_levels({101, 40}, ns::tap_index("relu4_1"));
+  ASSERT_EQ(levels.size(), 9u);
+  EXPECT_EQ(levels[0].size, (ns::Size{101, 40}));  // relu1_1: no pool yet
+  EXPECT_EQ(levels[1].size, (ns::Size{101, 40}));
+  EXPECT_EQ(levels[2].size, (ns::Size{50, 20}));  // relu2_1
+  EXPECT_EQ(levels[4].size, (ns::Size{25, 10}));  // relu3_1
+  EXPECT_EQ(levels[8].size, (ns::Size{12, 5}));   // relu4_1
+  for (std::size_t i = 0; i < levels.size(); ++i) {
+    EXPECT_EQ(levels[i].index, static_cast<int>(i));
+    EXPECT_EQ(levels[i].conv, &ns::vgg19_convs()[i]);
+  }
+  // A side never drops below 1 px, and the walk never runs past the table.
+  const auto all = ns::conv_levels({3, 3}, 99);
+  ASSERT_EQ(all.size(), ns::vgg19_convs().size());
+  EXPECT_EQ(all.back().size, (ns::Size{1, 1}));
+  EXPECT_TRUE(ns::conv_levels({64, 64}, -1).empty());
+}
+
 TEST(Estimate, MatchesTheFlopCountAndGrowsWithSize) {
   ns::Params p = ns::default_params();
   p.max_size = 0;

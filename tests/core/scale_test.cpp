@@ -128,6 +128,29 @@ TEST(Scale, TiledRunStaysWithinTheBudgetWithoutSeams) {
   }
 }
 
+// A big style image at a large style scale: its Grams are taken at a size that fits what the
+// budget leaves beside LibTorch, the weights and the images, so the whole run stays within it.
+TEST(Scale, BigStyleAtLargeScaleStaysWithinTheBudget) {
+  ns::Params p = small_params();
+  p.iterations = 1;
+  p.random_width_divisor = 1;  // the Gram pass's memory is that of the full-width network
+  p.style_scale = 4.0;         // a 1600-pixel style for the 400-pixel content
+  ASSERT_TRUE(ns::parse_memory_size("1200M", &p.memory_budget_bytes));
+  const ns::Image content = test_images::content(400, 400);
+  const ns::Image style = test_images::style(1600, 1600);
+  ns::Image out;
+  reset_peak_rss();
+  ASSERT_TRUE(ns::run(content, style, p, {}, &out).ok());
+  const double peak = status_kib("VmHWM") * 1024.0;
+  RecordProperty("peak_mib", static_cast<int>(peak / 1048576));
+  EXPECT_LE(peak, static_cast<double>(p.memory_budget_bytes)) << peak / 1048576 << " MiB";
+  // The cap still leaves the style far bigger than the content: the scale keeps its meaning.
+  const double cap = ns::max_style_pixels(
+      p.memory_budget_bytes, ns::image_bytes({400, 400}) + ns::image_bytes({1600, 1600}), p, false);
+  EXPECT_GT(cap, 4.0 * 400 * 400);
+  EXPECT_LT(cap, 1600.0 * 1600);
+}
+
 TEST(Scale, PeakMemoryGrowsLinearlyAndStaysUnderTheModel) {
   ns::Params p = small_params();
   p.iterations = 1;

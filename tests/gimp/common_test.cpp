@@ -244,6 +244,15 @@ TEST(Presets, APresetReplacesItsRowsAndKeepsTheOthers) {
   shown.iterations += 1;
   EXPECT_FALSE(np::matches_preset(shown, np::kPresetFastPreview));
   EXPECT_FALSE(np::matches_preset(v, np::kPresetCustom));
+  // A dialog opened on Custom values that equal a preset shows that preset; edited ones, Custom.
+  np::Values defaults = np::default_values();
+  defaults.preset = np::kPresetCustom;
+  EXPECT_EQ(np::shown_preset(defaults), np::kPresetBalanced);
+  EXPECT_EQ(np::shown_preset(np::with_preset(defaults, np::kPresetSeedRecipe)),
+            np::kPresetSeedRecipe);
+  EXPECT_EQ(np::shown_preset(shown), np::kPresetCustom);
+  shown.preset = np::kPresetHighQuality;  // chosen, then values edited away from it
+  EXPECT_EQ(np::shown_preset(shown), np::kPresetCustom);
   // Custom runs the rows as given.
   v.preset = np::kPresetCustom;
   EXPECT_EQ(np::to_engine_params(v).iterations, 7);
@@ -373,6 +382,13 @@ TEST(Texts, ProgressCarriesIterationsAndEstimate) {
   EXPECT_DOUBLE_EQ(np::progress_fraction(p), 0.25);
   p.done_steps = 0;
   EXPECT_EQ(np::progress_text(p), "Neural style: iteration 0/40");
+  // Refining a big layer in tiles: the text names the tile.
+  p.tile = 3;
+  p.tiles = 9;
+  EXPECT_EQ(np::progress_text(p), "Neural style: tile 3 of 9, iteration 0/40");
+  p.done_steps = 30;
+  p.elapsed_seconds = 60;
+  EXPECT_EQ(np::progress_text(p), "Neural style: tile 3 of 9, iteration 30/40, about 20 s left");
   EXPECT_EQ(np::format_seconds(0.2), "under 1 s");
   EXPECT_EQ(np::format_seconds(250), "4 min");
   EXPECT_EQ(np::format_seconds(7800), "2 h 10 min");

@@ -7,7 +7,7 @@
 # MODE cancel-dialog: the settings dialog is found, a screenshot of it is written, its Cancel
 #   button (mnemonic Alt+C) closes it; Script-Fu (dialog.scm) then checks that no layer was added.
 # MODE ok-run: OK (Alt+O) runs a tiny job; Script-Fu (run-ok.scm) checks the new layer.
-# MODE preset: Alt+P and Down choose the "Fast preview" preset, OK runs it; Script-Fu
+# MODE preset: Alt+P, Home and Down choose the "Fast preview" preset, OK runs it; Script-Fu
 #   (run-preset.scm) checks the new layer and that the values handed over are the preset's.
 # MODE undo: OK runs a tiny job, then Ctrl+Z in the image window; Script-Fu (run-undo.scm)
 #   checks that this one undo removed the new layer.
@@ -122,8 +122,10 @@ elif [ "$mode" = ok-run ]; then
   wait_for_close "$title" 20 || fail "OK did not close the dialog"
   echo "PASS OK closed the dialog"
 elif [ "$mode" = preset ]; then
-  # Alt+P focuses the Preset combo; Down moves it from Custom to Fast preview.
+  # Alt+P focuses the Preset combo; Home moves it to Custom (it opens on the preset the values
+  # match, Balanced for the defaults), Down from there to Fast preview.
   press "$win" alt+p
+  xdotool key --clearmodifiers Home
   xdotool key --clearmodifiers Down
   sleep 1
   press "$win" alt+o

@@ -16,7 +16,7 @@ it was.
 --scenario last-values: OK in the dialog; the batch command then calls the procedure with
 RUN_WITH_LAST_VALS and nothing but the image, which must repeat the run exactly.
 
---scenario preset: Alt+P and Down choose the "Fast preview" preset, Alt+O is OK; the run must
+--scenario preset: Alt+P, Home and Down choose the "Fast preview" preset, Alt+O is OK; the run must
 give the same picture as a non-interactive call with preset="fast-preview".
 """
 
@@ -129,11 +129,7 @@ def press(env, window, key):
 
 def main():
     args = parse_args()
-    checks = []
-
-    def check(name, ok, why=""):
-        checks.append(ok)
-        print(("PASS " if ok else "FAIL ") + name + ("" if ok or not why else f": {why}"))
+    check = run_case.Checks()
 
     # The profile template of the batch cases, with the built plug-in.
     case_args = argparse.Namespace(gimp=args.gimp, plugin=args.plugin, engine=args.engine,
@@ -172,10 +168,12 @@ def main():
             time.sleep(1.0)
             press(env, dialog, "Return")
         elif dialog and args.scenario == "preset":
-            # Alt+P focuses the Preset combo, Down moves it from Custom to Fast preview (which
-            # fills in the preset's values), Alt+O is OK.
+            # Alt+P focuses the Preset combo, Home moves it to Custom (it opens on the preset
+            # the values match), Down from there to Fast preview (which fills in the preset's
+            # values), Alt+O is OK.
             time.sleep(1.0)
             press(env, dialog, "alt+p")
+            press(env, dialog, "Home")
             press(env, dialog, "Down")
             time.sleep(0.5)
             press(env, dialog, "alt+o")
@@ -208,7 +206,7 @@ def main():
             if line.startswith(("PASS", "FAIL")):
                 check(line.split(" ", 1)[1], line.startswith("PASS"))
         check("the batch command finished", "DONE" in lines)
-        if not all(checks):
+        if not check.all_passed():
             print("--- gimp-console output ---")
             print(open(log_path).read())
     finally:
@@ -217,7 +215,7 @@ def main():
             gimp.wait()
         xvfb.terminate()
         xvfb.wait()
-    ok = bool(checks) and all(checks)
+    ok = check.all_passed()
     print(("PASS" if ok else "FAIL") + " dialog")
     return 0 if ok else 1
 

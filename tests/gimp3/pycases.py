@@ -27,6 +27,11 @@ class Results:
         self.out.write(line + "\n")
         self.out.flush()
 
+    def note(self, text):
+        """A line for the log that is neither a check nor the end."""
+        self.out.write("NOTE " + text + "\n")
+        self.out.flush()
+
     def done(self):
         self.out.write("DONE\n")
         self.out.close()
@@ -525,4 +530,54 @@ def run_interactive_preset(results_path, files):
         r.check("the dialog's run is the preset's", d < 0.5, d)
         d = mean_abs_diff(read_pixels(chosen), read_pixels(custom))
         r.check("and not the values given before", d > 0.5, d)
+    r.done()
+
+
+def run_kill_phase(phase, results_path, files):
+    """For kill_test.py, which kills the plug-in's process during phase 1's run.
+
+    Phase 1, the first batch command: a run that would take hours on a fresh image, beside a
+    duplicate made before it; once the killed call returns, the image must have its one layer
+    with unchanged pixels. The two image ids go to files/images.txt for phase 2.
+    Phase 2, the next batch command (a new Python-Fu process): GIMP still has both images, they
+    still agree, and the plug-in runs again.
+    """
+    r = Results(results_path)
+    ids_path = files + "/images.txt"
+    style = files + "/style.png"
+
+    def check_intact(image, backup):
+        layers = image.get_layers()
+        r.check("the image has its original layer only", len(layers) == 1, len(layers))
+        r.check("the layer keeps its name", layers[0].get_name() == "Source",
+                layers[0].get_name())
+        d = mean_abs_diff(read_pixels(layers[0]), read_pixels(backup.get_layers()[0]))
+        r.check("the layer's pixels are unchanged", d == 0, d)
+
+    if phase == 1:
+        image, source = make_image(160, 120)
+        backup = image.duplicate()
+        with open(ids_path, "w") as f:
+            f.write(f"{image.get_id()} {backup.get_id()}\n")
+        # 100000 iterations at the layer's own size: hours, unless killed.
+        status, message = run_plugin(image, [source], style,
+                                     **{"iterations": 100000, "max-size": 0})
+        r.note(f"the killed call returned {status} {message!r}")
+        r.check("the killed run returns an error", status != Gimp.PDBStatusType.SUCCESS,
+                status)
+        check_intact(image, backup)
+    else:
+        with open(ids_path) as f:
+            image_id, backup_id = (int(v) for v in f.read().split())
+        known = [im.get_id() for im in Gimp.get_images()]
+        r.check("GIMP answers the next batch command and still has the image",
+                image_id in known, known)
+        r.check("and its copy", backup_id in known, known)
+        if image_id in known and backup_id in known:
+            image = Gimp.Image.get_by_id(image_id)
+            check_intact(image, Gimp.Image.get_by_id(backup_id))
+            status, result = run_plugin(image, image.get_layers()[:1], style)
+            r.check("the plug-in runs again", status == Gimp.PDBStatusType.SUCCESS, result)
+            r.check("and adds its layer", len(image.get_layers()) == 2,
+                    len(image.get_layers()))
     r.done()

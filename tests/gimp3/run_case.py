@@ -27,6 +27,22 @@ import zlib
 TIMEOUT_S = 150
 
 
+class Checks:
+    """The driver scripts' own checks: a PASS or FAIL line each on stdout; called with a name,
+    whether it held and why not, it returns whether it held."""
+
+    def __init__(self):
+        self.results = []
+
+    def __call__(self, name, ok, why=""):
+        self.results.append(bool(ok))
+        print(("PASS " if ok else "FAIL ") + name + ("" if ok or not why else f": {why}"))
+        return ok
+
+    def all_passed(self):
+        return bool(self.results) and all(self.results)
+
+
 def parse_args():
     p = argparse.ArgumentParser()
     for name in ("gimp", "plugin", "engine", "tests", "work"):
@@ -158,10 +174,11 @@ def batch_command(args, results, files):
         f'(load "{args.tests}/lib.scm") (load "{args.tests}/{args.case}.scm")')
 
 
-def main():
-    args = parse_args()
+def prepare_case(args, name):
+    """A fresh case folder: files/ with the two style pictures, and profile/, a copy of the
+    template. Returns (case folder, files folder, profile folder)."""
     template = ensure_profile_template(args)
-    case_dir = os.path.join(args.work, "cases", f"{args.kind}-{args.case}-{args.language}")
+    case_dir = os.path.join(args.work, "cases", name)
     shutil.rmtree(case_dir, ignore_errors=True)
     files = os.path.join(case_dir, "files")
     os.makedirs(files)
@@ -169,6 +186,12 @@ def main():
     write_style_png(os.path.join(files, "style-2.png"), variant=1)
     profile = os.path.join(case_dir, "profile")
     shutil.copytree(template, profile, symlinks=True)
+    return case_dir, files, profile
+
+
+def main():
+    args = parse_args()
+    case_dir, files, profile = prepare_case(args, f"{args.kind}-{args.case}-{args.language}")
     results = os.path.join(case_dir, "results.txt")
 
     env = base_env(args.work, case_dir, args.language)

@@ -1,6 +1,7 @@
 // Measurements of the engine for tools/bench/run-benchmark.sh and docs/performance.md.
 //
-//   bench-core --size 512 --iterations 5 --threads 2 [--nchw] [--lbfgs] [--precision bf16]
+//   bench-core --size 512 --iterations 5 --threads 2 [--nchw] [--autograd-gram] [--lbfgs]
+//              [--precision bf16]
 //              [--width-divisor D] [--memory-budget 2G] [--scales N] [--device cuda]
 //     seconds per iteration (median), peak RSS, the memory model's estimate, and on a GPU the
 //     memory the CUDA caching allocator holds after the run: one JSON object.
@@ -45,6 +46,11 @@ struct Trace {
   std::vector<double> last_work;
 };
 
+// With --trace, every report of every run goes to stderr (run, scale, step, work, loss) so that
+// the loss curves behind a time-to-result figure can be plotted (then the content, style and TV
+// terms).
+std::string g_trace_label;
+
 ns::Status run_traced(const ns::Image& content, const ns::Image& style, const ns::Params& p,
                       double stop_below, Trace* trace) {
   ns::Callbacks cb;
@@ -66,6 +72,10 @@ ns::Status run_traced(const ns::Image& content, const ns::Image& style, const ns
       trace->last_work.push_back(work_before_scale + pr.iteration * fraction);
       if (pr.total_loss <= stop_below) reached = true;
     }
+    if (!g_trace_label.empty())
+      std::cerr << g_trace_label << ' ' << pr.scale << ' ' << pr.iteration << ' '
+                << work_before_scale + pr.iteration * fraction << ' ' << pr.total_loss << ' '
+                << pr.content_loss << ' ' << pr.style_loss << ' ' << pr.tv_loss << '\n';
   };
   // Once the target is reached the rest of the run does not matter.
   cb.should_cancel = [&] { return reached; };
@@ -111,7 +121,8 @@ int main(int argc, char** argv) {
   ns::Precision precision = ns::Precision::Float32;
   ns::Device device = ns::Device::CPU;
   std::uint64_t budget = 0;
-  std::string weights;  // "" = the random network
+  std::string weights;       // "" = the random network
+  double learning_rate = 0;  // 0 = the optimiser's default
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto text = [&] { return i + 1 < argc ? std::string(argv[++i]) : std::string(); };
@@ -128,6 +139,8 @@ int main(int argc, char** argv) {
       scales = next();
     else if (a == "--nchw")
       ns::tuning().channels_last = false;
+    else if (a == "--autograd-gram")
+      ns::tuning().symmetric_gram = false;
     else if (a == "--lbfgs")
       lbfgs = true;
     else if (a == "--precision") {
@@ -143,17 +156,25 @@ int main(int argc, char** argv) {
       runs = text();
     else if (a == "--weights")
       weights = text();
+    else if (a == "--lr")
+      learning_rate = std::atof(text().c_str());
+    else if (a == "--trace")
+      g_trace_label = "run";
     else if (a == "--device") {
       const std::string v = text();
       device = v == "cuda" ? ns::Device::CUDA : v == "auto" ? ns::Device::Auto : ns::Device::CPU;
     } else {
-      std::cerr << "usage: bench-core --size N --iterations N --threads N [--nchw] [--lbfgs]\n"
-                   "       [--precision fp32|bf16|tf32] [--width-divisor D] [--scales N]\n"
-                   "       [--memory-budget SIZE] [--device cpu|cuda|auto] [--weights FILE]\n"
-                   "       [--time-to-result [--runs S:I,S:I,...]]\n";
+      std::cerr
+          << "usage: bench-core --size N --iterations N --threads N [--nchw] [--autograd-gram]\n"
+             "       [--lbfgs]\n"
+             "       [--precision fp32|bf16|tf32] [--width-divisor D] [--scales N]\n"
+             "       [--memory-budget SIZE] [--device cpu|cuda|auto] [--weights FILE] [--lr RATE]\n"
+             "       [--time-to-result [--runs S:I,S:I,...] [--trace]]\n";
       return 2;
     }
   }
+  // One JSON line per run, visible as soon as the run ends (time-to-result takes long).
+  std::cout.setf(std::ios::unitbuf);
   std::mt19937 rng(1);
   std::uniform_real_distribution<float> u(0.f, 1.f);
   ns::Image content = ns::Image::zeros(size, size), style = ns::Image::zeros(size, size);
@@ -168,6 +189,7 @@ int main(int argc, char** argv) {
   p.random_width_divisor = divisor;
   p.precision = precision;
   p.memory_budget_bytes = budget;
+  p.learning_rate = learning_rate;
   p.optimizer = lbfgs ? ns::Optimizer::LBFGS : ns::Optimizer::Adam;
   p.device = device;
   const bool cuda =
@@ -187,6 +209,7 @@ int main(int argc, char** argv) {
     // The reference: single scale at full size, its final loss is the target.
     p.scales = 1;
     Trace ref;
+    if (!g_trace_label.empty()) g_trace_label = "1:" + std::to_string(iterations);
     if (ns::Status s = run_traced(content, style, p, -1, &ref); !s.ok()) {
       std::cerr << s.message << "\n";
       return 1;
@@ -212,6 +235,7 @@ int main(int argc, char** argv) {
       q.scales = std::atoi(item.substr(0, colon).c_str());
       q.iterations = std::atoi(item.substr(colon + 1).c_str());
       Trace t;
+      if (!g_trace_label.empty()) g_trace_label = item;
       if (ns::Status s = run_traced(content, style, q, target, &t); !s.ok()) {
         std::cerr << s.message << "\n";
         return 1;
@@ -256,7 +280,8 @@ int main(int argc, char** argv) {
   std::sort(steps.begin(), steps.end());
   const double estimate =
       ns::untiled_peak_bytes({size, size}, p, cuda) + 2 * ns::image_bytes({size, size});
-  nlohmann::json j = {{"impl", ns::tuning().channels_last ? "core" : "core-nchw"},
+  nlohmann::json j = {{"impl", std::string(ns::tuning().channels_last ? "core" : "core-nchw") +
+                                   (ns::tuning().symmetric_gram ? "" : "-autograd-gram")},
                       {"size", size},
                       {"threads", threads},
                       {"width_divisor", divisor},

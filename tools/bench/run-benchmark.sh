@@ -6,7 +6,9 @@
 #       default 256 and "2:150,2:100,2:50,3:50,3:30" (SCALES:ITERATIONS per scale): the seconds until
 #       each multi-scale run's full-size objective reaches the final loss of a single-scale run of
 #       ITERATIONS (default 150) steps at full size, and the ratio to that run's time.
-#       WIDTH_DIVISOR=D narrows the random network D times (a quicker, rougher measurement).
+#       WIDTH_DIVISOR=D narrows the random network D times (a quicker, rougher measurement);
+#       WEIGHTS=FILE uses a real weights file instead (the layer set it supports); TRACE=FILE
+#       writes every step's losses (run, scale, step, work, total, content, style, TV) there.
 #   tools/bench/run-benchmark.sh --memory [SIZES...]
 #       peak RSS against the memory model (core/src/memory_budget.cpp), default 256 512 768.
 #   tools/bench/run-benchmark.sh --precision [SIZES...]
@@ -36,12 +38,16 @@ if [[ $mode == ttr ]]; then
   meson compile -C "$build" tools/bench/bench-core >/dev/null
   size=${1:-256}
   runs=${2:-2:150,2:100,2:50,3:50,3:30}
-  echo "machine: $machine; size $size; network width 1/${WIDTH_DIVISOR:-1}"
+  echo "machine: $machine; size $size; network ${WEIGHTS:-random, width 1/${WIDTH_DIVISOR:-1}}"
   echo
   echo "| run (scales:iterations) | full-size loss at start of last scale | final loss | seconds to the single-scale final loss | ratio | work to it (full-size steps) | work ratio |"
   echo "| --- | --- | --- | --- | --- | --- | --- |"
+  extra=()
+  [[ -n ${WEIGHTS:-} ]] && extra+=(--weights "$WEIGHTS")
+  [[ -n ${TRACE:-} ]] && extra+=(--trace)
   out=$("$bench" --time-to-result --size "$size" --iterations "${ITERATIONS:-150}" \
-    --threads "$threads" --runs "$runs" --width-divisor "${WIDTH_DIVISOR:-1}")
+    --threads "$threads" --runs "$runs" --width-divisor "${WIDTH_DIVISOR:-1}" "${extra[@]}" \
+    2>"${TRACE:-/dev/stderr}")
   /usr/bin/python3 - "$out" <<'PY'
 import json, sys
 for line in sys.argv[1].splitlines():

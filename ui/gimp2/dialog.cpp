@@ -566,8 +566,7 @@ bool run_settings_dialog(Values* values, const DialogContext& context) {
   // The dialog has one colour control: preserve-colors shows as its colour mode.
   s.values.color_mode = effective_color_mode(s.values);
   s.values.preserve_colors = false;
-  if (s.values.preset != kPresetCustom && !matches_preset(s.values, s.values.preset))
-    s.values.preset = kPresetCustom;
+  s.values.preset = shown_preset(s.values);
 
   WidgetPtr dialog(gimp_dialog_new(dialog_title(), kBinaryName, nullptr, GtkDialogFlags(0),
                                    gimp_standard_help_func, kProcedureName, _("_Reset"),

@@ -279,8 +279,7 @@ bool run_settings_dialog(GimpProcedure* procedure, GimpProcedureConfig* config,
     Values shown = values;
     shown.color_mode = effective_color_mode(values);
     shown.preserve_colors = false;
-    if (shown.preset != kPresetCustom && !matches_preset(shown, shown.preset))
-      shown.preset = kPresetCustom;
+    shown.preset = shown_preset(shown);
     set_config_values(config, shown, {kColorMode, kPreserveColors, kPreset});
   }
   GtkWidget* dialog = gimp_procedure_dialog_new(procedure, config, dialog_title());

@@ -116,6 +116,27 @@ bool storage_dtype(const std::string& name, DType* type) {
   return false;
 }
 
+PickleMachine::Storage storage_persistent_id(const PickleMachine& pickle, int pid,
+                                             std::size_t length, const char* shape) {
+  using K = PickleMachine::Kind;
+  const auto& t = pickle.at(pid);
+  if (t.kind != K::Tuple || t.items.size() != length || length < 5) fail(shape);
+  const auto& tag = pickle.at(t.items[0]);
+  const auto& type = pickle.at(t.items[1]);
+  const auto& key = pickle.at(t.items[2]);
+  const auto& size = pickle.at(t.items[4]);
+  if (tag.kind != K::String || tag.text != "storage" || type.kind != K::Global ||
+      key.kind != K::String || size.kind != K::Int || size.integer < 0)
+    fail(shape);
+  PickleMachine::Storage s;
+  if (!storage_dtype(type.text.substr(type.text.rfind('.') + 1), &s.dtype))
+    fail("storage type " + type.text + " is not supported");
+  s.key = key.text;
+  s.root_elements = static_cast<std::uint64_t>(size.integer);
+  s.elements = s.root_elements;
+  return s;
+}
+
 PickleMachine::PickleMachine(PersistentLoad persistent_load)
     : persistent_load_(std::move(persistent_load)) {}
 

@@ -107,5 +107,13 @@ std::vector<PickledTensor> collect_tensors(const PickleMachine& pickle, int root
 // Storage class names as torch writes them ("FloatStorage") to element types.
 bool storage_dtype(const std::string& global_name, DType* type);
 
+// Both torch formats name a storage by a persistent id ('storage', type, key, location, size,
+// ...): the legacy format appends a view, the zip format nothing. Checks that the tuple has
+// exactly `length` items and that the first five are well-formed, failing with `shape` (the
+// format's own description of the tuple) when not; returns the whole storage it names, so that
+// elements == root_elements. Items past the fifth are the caller's to read.
+PickleMachine::Storage storage_persistent_id(const PickleMachine& pickle, int pid,
+                                             std::size_t length, const char* shape);
+
 }  // namespace model_files
 }  // namespace neural_style

@@ -20,23 +20,9 @@ constexpr std::int64_t kProtocolVersion = 1001;
 using K = PickleMachine::Kind;
 
 PickleMachine::Storage legacy_persistent_load(const PickleMachine& pickle, int pid) {
-  const auto& t = pickle.at(pid);
-  const char* shape = "persistent id is not ('storage', type, key, location, size, view)";
-  if (t.kind != K::Tuple || t.items.size() != 6) fail(shape);
-  const auto& tag = pickle.at(t.items[0]);
-  const auto& type = pickle.at(t.items[1]);
-  const auto& key = pickle.at(t.items[2]);
-  const auto& size = pickle.at(t.items[4]);
-  const auto& view = pickle.at(t.items[5]);
-  if (tag.kind != K::String || tag.text != "storage" || type.kind != K::Global ||
-      key.kind != K::String || size.kind != K::Int || size.integer < 0)
-    fail(shape);
-  PickleMachine::Storage s;
-  if (!storage_dtype(type.text.substr(type.text.rfind('.') + 1), &s.dtype))
-    fail("storage type " + type.text + " is not supported");
-  s.key = key.text;
-  s.root_elements = static_cast<std::uint64_t>(size.integer);
-  s.elements = s.root_elements;
+  PickleMachine::Storage s = storage_persistent_id(
+      pickle, pid, 6, "persistent id is not ('storage', type, key, location, size, view)");
+  const auto& view = pickle.at(pickle.at(pid).items[5]);
   if (view.kind == K::Tuple) {
     // (view key, offset, size), both in elements of the root storage.
     if (view.items.size() != 3) fail("storage view of " + s.key + " is malformed");

@@ -94,24 +94,8 @@ class Archive {
 };
 
 PickleMachine::Storage zip_persistent_load(const PickleMachine& pickle, int pid) {
-  using K = PickleMachine::Kind;
-  const auto& t = pickle.at(pid);
-  const char* shape = "persistent id is not ('storage', type, key, location, size)";
-  if (t.kind != K::Tuple || t.items.size() != 5) fail(shape);
-  const auto& tag = pickle.at(t.items[0]);
-  const auto& type = pickle.at(t.items[1]);
-  const auto& key = pickle.at(t.items[2]);
-  const auto& size = pickle.at(t.items[4]);
-  if (tag.kind != K::String || tag.text != "storage" || type.kind != K::Global ||
-      key.kind != K::String || size.kind != K::Int || size.integer < 0)
-    fail(shape);
-  PickleMachine::Storage s;
-  if (!storage_dtype(type.text.substr(type.text.rfind('.') + 1), &s.dtype))
-    fail("storage type " + type.text + " is not supported");
-  s.key = key.text;
-  s.elements = static_cast<std::uint64_t>(size.integer);
-  s.root_elements = s.elements;
-  return s;
+  return storage_persistent_id(pickle, pid, 5,
+                               "persistent id is not ('storage', type, key, location, size)");
 }
 
 }  // namespace

@@ -7,24 +7,18 @@ namespace neural_style {
 namespace {
 
 // G = AᵀA for A of (positions × channels). Autograd's backward of mm(Aᵀ, A) runs one product
-// per operand; G is symmetric, so dA = A·(dG + dGᵀ) is the same in one product: half the
-// Gram's backward FLOPs (about 9 GFLOP an iteration at 512², docs/performance.md).
-struct SymmetricGram : public torch::autograd::Function<SymmetricGram> {
-  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& a) {
-    ctx->save_for_backward({a});
-    return torch::mm(a.t(), a);
-  }
-  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
-                                                 torch::autograd::variable_list grads) {
-    const torch::Tensor a = ctx->get_saved_variables()[0];
-    const torch::Tensor& g = grads[0];
-    return {torch::mm(a, g + g.t())};
-  }
-};
-
+// per operand; G is symmetric, so its exact gradient dA = A·(dG + dGᵀ) takes one: half the
+// Gram's backward FLOPs (about 9 GFLOP an iteration at 512², docs/performance.md). With B = A
+// held constant, T = AᵀB has G's value and dA = B·dTᵀ; G = 2T − T (the second T constant)
+// keeps the value and doubles that gradient, and the hook makes the incoming gradient symmetric
+// first: 2A·sym(dG)ᵀ = A·(dG + dGᵀ). (No autograd::Function: its header trips GCC 14's
+// -Warray-bounds in the Debian 13 build.)
 torch::Tensor gram_of_columns(const torch::Tensor& a) {
-  if (tuning().symmetric_gram && a.requires_grad()) return SymmetricGram::apply(a);
-  return torch::mm(a.t(), a);
+  if (!tuning().symmetric_gram || !a.requires_grad()) return torch::mm(a.t(), a);
+  const torch::Tensor t = torch::mm(a.t(), a.detach());
+  torch::Tensor g = 2 * t - t.detach();
+  g.register_hook([](torch::Tensor grad) { return 0.5 * (grad + grad.t()); });
+  return g;
 }
 
 }  // namespace

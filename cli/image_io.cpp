@@ -95,13 +95,18 @@ bool read_image(const std::string& path, ImageFile* out, std::string* error) {
   // promises 16384x16384 over a few bytes of data costs what was decoded, not 3 GiB.
   img.rgb.rgb.reserve(static_cast<std::size_t>(pixels) * 3);
   if (alpha_ch >= 0) img.alpha.reserve(static_cast<std::size_t>(pixels));
+  // Grows the buffers by `count` pixels (touching only the new part) and converts into them.
   auto append = [&](const float* px, long long count) {
-    for (long long i = 0; i < count; ++i, px += nch) {
+    const std::size_t first = img.rgb.rgb.size() / 3;
+    img.rgb.rgb.resize(img.rgb.rgb.size() + static_cast<std::size_t>(count) * 3);
+    if (alpha_ch >= 0) img.alpha.resize(first + static_cast<std::size_t>(count));
+    float* dst = &img.rgb.rgb[first * 3];
+    for (long long i = 0; i < count; ++i, px += nch, dst += 3) {
       for (int c = 0; c < 3; ++c) {
         const float v = gray ? px[0] : px[c];
-        img.rgb.rgb.push_back(v < 0.f ? 0.f : (v > 1.f ? 1.f : v));
+        dst[c] = v < 0.f ? 0.f : (v > 1.f ? 1.f : v);
       }
-      if (alpha_ch >= 0) img.alpha.push_back(px[alpha_ch]);
+      if (alpha_ch >= 0) img.alpha[first + static_cast<std::size_t>(i)] = px[alpha_ch];
     }
   };
   const auto decode_error = [&] {

@@ -590,7 +590,7 @@ bool matches_preset(const Values& v, int preset) {
 
 int shown_preset(const Values& v) {
   if (v.preset != kPresetCustom && matches_preset(v, v.preset)) return v.preset;
-  for (int preset : {kPresetFastPreview, kPresetBalanced, kPresetHighQuality, kPresetSeedRecipe})
+  for (int preset = kPresetCustom + 1; *preset_name(preset); ++preset)
     if (matches_preset(v, preset)) return preset;
   return kPresetCustom;
 }

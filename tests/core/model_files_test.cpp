@@ -20,6 +20,7 @@
 #include "neural_style/model_files.h"
 #include "neural_style/model_store.h"
 #include "neural_style/neural_style.h"
+#include "temp_dir.h"
 #include "test_images.h"
 #include "vgg19.h"
 #include "weights.h"
@@ -28,21 +29,7 @@ namespace ns = neural_style;
 
 namespace {
 
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/ns-model-files-XXXXXX";
-    path_ = mkdtemp(tmpl);
-  }
-  ~TempDir() { std::system(("rm -rf '" + path_ + "'").c_str()); }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using test_files::TempDir;
 
 std::string read_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -9,6 +9,7 @@
 
 #include "geometry.h"
 #include "neural_style/neural_style.h"
+#include "temp_dir.h"
 #include "test_images.h"
 #include "vgg19.h"
 #include "weights.h"
@@ -17,19 +18,7 @@ namespace ns = neural_style;
 
 namespace {
 
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/ns-weights-XXXXXX";
-    path_ = mkdtemp(tmpl);
-  }
-  ~TempDir() { std::system(("rm -rf '" + path_ + "'").c_str()); }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using test_files::TempDir;
 
 // Narrow VGG-19 tensors (width / 8) with torchvision names, up to `depth` convolutions.
 std::map<std::string, torch::Tensor> narrow_vgg(int depth, float scale = 1.0f, float bias = 0.01f) {

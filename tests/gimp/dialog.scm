@@ -10,8 +10,7 @@
   (set-last-values (string-append "neural-style-values 1\nstyle-file=" style "\n"))
   ; Script-Fu treats a cancelled call as neither success nor error, so only the image is checked.
   (catch 'cancelled
-    (plug-in-neural-style RUN-INTERACTIVE image source "" 0 0 0 0 0 0 0 0 0 0 ""
-                          "" "" "" "" 0 0 0 "" "" 0 0 0))
+    (run-interactive image source))
   (check "no layer added" (= (layer-count image) 1))
   (let ((d (diff-mean source (car (gimp-image-get-active-layer image)))))
     (check "the source is the remaining layer" (= d 0) (num->string d))))

@@ -120,6 +120,23 @@
     (check name (and message (contains? message part))
            (if message message "the call succeeded"))))
 
+; An interactive call: the dialog opens with the last values (set-last-values), and the
+; arguments, which an interactive run does not read, are placeholders of the right types.
+(define (run-interactive image layer)
+  (plug-in-neural-style RUN-INTERACTIVE image layer "" 0 0 0 0 0 0 0 0 0 0
+                        "" "" "" "" "" 0 0 0 "" "" 0 0 0))
+
+; A 48x48 RGB image whose RGBA layer "Gray" is a dark-to-light gray ramp: a picture with no
+; colour of its own, for the colour-handling tests.
+(define (make-gray-ramp-image)
+  (let* ((image (car (gimp-image-new 48 48 RGB)))
+         (layer (car (gimp-layer-new image 48 48 RGBA-IMAGE "Gray" 100 LAYER-MODE-NORMAL))))
+    (gimp-image-insert-layer image layer 0 0)
+    (gimp-context-set-foreground '(40 40 40))
+    (gimp-context-set-background '(210 210 210))
+    (gimp-drawable-edit-gradient-fill layer GRADIENT-LINEAR 0 FALSE 1 0 TRUE 0 0 48 48)
+    (list image layer)))
+
 ; Stores the plug-in's "last values" the way the plug-in itself does (see
 ; plugin/common/parameters.h); names left out keep their defaults.
 (define (set-last-values text)

@@ -10,8 +10,7 @@
   (set-last-values (string-append "neural-style-values 1\nstyle-file=" style
                                   "\niterations=100000\nmax-size=0\ndevice=1\n"))
   (catch 'cancelled
-    (plug-in-neural-style RUN-INTERACTIVE image source "" 0 0 0 0 0 0 0 0 0 0 ""
-                          "" "" "" "" 0 0 0 "" "" 0 0 0))
+    (run-interactive image source))
   (check "no layer added" (= (layer-count image) 1))
   (let ((d (diff-mean source backup-layer)))
     (check "source pixels unchanged" (= d 0) (num->string d))))

@@ -6,8 +6,7 @@
   (gimp-display-new image)
   (set-last-values (string-append "neural-style-values 1\nstyle-file=" style
                                   "\niterations=3\nmax-size=0\ndevice=1\n"))
-  (let ((result (car (plug-in-neural-style RUN-INTERACTIVE image source "" 0 0 0 0 0 0 0 0 0 0
-                                           "" "" "" "" "" 0 0 0 "" "" 0 0 0))))
+  (let ((result (car (run-interactive image source))))
     (check "one layer added" (= (layer-count image) 2))
     (check "layer name" (equal? (layer-name result) "Source (neural style)"))
     (let ((d (diff-mean result source)))

@@ -13,8 +13,7 @@
   (gimp-display-new image)
   (set-last-values (string-append "neural-style-values 1\nstyle-file=" style
                                   "\niterations=3\nmax-size=0\nseed=4321\ndevice=1\n"))
-  (let ((result (car (plug-in-neural-style RUN-INTERACTIVE image source "" 0 0 0 0 0 0 0 0 0 0
-                                           "" "" "" "" "" 0 0 0 "" "" 0 0 0)))
+  (let ((result (car (run-interactive image source)))
         (text (last-values-text)))
     (check "one layer added" (= (layer-count image) 2))
     (check "preset saved" (contains? text "\npreset=1\n") text)

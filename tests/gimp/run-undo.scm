@@ -8,8 +8,7 @@
   (gimp-image-clean-all image)
   (set-last-values (string-append "neural-style-values 1\nstyle-file=" style
                                   "\niterations=3\nmax-size=0\ndevice=1\n"))
-  (plug-in-neural-style RUN-INTERACTIVE image source "" 0 0 0 0 0 0 0 0 0 0 ""
-                          "" "" "" "" 0 0 0 "" "" 0 0 0)
+  (run-interactive image source)
   (check "one layer added" (= (layer-count image) 2))
   ; Script-Fu can neither undo nor sleep: poll (about 20 to 50 s at most) for the undo that
   ; the shell sends.

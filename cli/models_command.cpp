@@ -12,9 +12,12 @@
 #include <filesystem>
 #include <iostream>
 
-#include "neural_style/model_fetch.h"
+#include "config.h"
 #include "neural_style/model_files.h"
 #include "neural_style/model_store.h"
+#ifdef NEURAL_STYLE_HAVE_FETCH
+#include "neural_style/model_fetch.h"
+#endif
 #include "options.h"
 #include "progress_bar.h"
 
@@ -41,22 +44,35 @@ std::string conv_name(int n) {
 }
 
 // What each search folder is, for the listing.
-std::string folder_label(const std::string& dir, std::size_t index, std::size_t count) {
+std::string folder_label(const std::string& dir, std::size_t index) {
+  if (std::getenv("NEURAL_STYLE_MODEL_PATH")) return "$NEURAL_STYLE_MODEL_PATH";
   if (index == 0 && std::getenv("NEURAL_STYLE_MODELS") && *std::getenv("NEURAL_STYLE_MODELS"))
     return "$NEURAL_STYLE_MODELS";
   if (dir == user_models_dir()) return "user folder, where models fetch installs";
-  if (index + 1 == count) return "installed with the program";
+  if (dir == std::string(NEURAL_STYLE_DATADIR) + "/models") return "installed with the program";
+#ifdef NEURAL_STYLE_SOURCE_MODELS_DIR
+  if (dir == NEURAL_STYLE_SOURCE_MODELS_DIR) return "the source tree, for a build not installed";
+#endif
   return "";
+}
+
+// "conv1_1 to conv3_4, bundled ImageNet layers": what a file holds, for the listing.
+std::string contents_text(const ModelFileEntry& e) {
+  if (e.conv_count <= 0) return {};
+  std::string text = "conv1_1 to " + conv_name(e.conv_count);
+  if (e.conv_count < static_cast<int>(layer_names().size())) text += " (partial: shallow layers)";
+  if (e.bundled) text += ", the bundled ImageNet network";
+  return text;
 }
 
 int list_command() {
   const std::vector<std::string> dirs = model_search_dirs();
   const std::vector<ModelFileEntry> entries = list_model_files();
   std::cout << "Model folders in search order (a run without --weights uses the first "
-               "vgg19* file):\n";
+               "vgg19* file; the bundled partial network only when there is no other):\n";
   bool any = false;
   for (std::size_t i = 0; i < dirs.size(); ++i) {
-    const std::string label = folder_label(dirs[i], i, dirs.size());
+    const std::string label = folder_label(dirs[i], i);
     std::cout << i + 1 << ". " << dirs[i] << (label.empty() ? "" : "  (" + label + ")") << "\n";
     bool here = false;
     for (const ModelFileEntry& e : entries) {
@@ -64,10 +80,19 @@ int list_command() {
       here = any = true;
       const std::string name = e.path.substr(e.path.find_last_of('/') + 1);
       char line[512];
-      std::snprintf(line, sizeof line, "   %-28s %-12s %10s  %-10s", name.c_str(),
+      std::snprintf(line, sizeof line, "   %-28s  %-12s %10s  %-10s", name.c_str(),
                     model_format_name(e.format), format_size(e.bytes).c_str(),
                     checksum_state_name(e.checksum));
       std::cout << line << (e.default_choice ? "  <- used by default" : "") << "\n";
+      if (const std::string contents = contents_text(e); !contents.empty())
+        std::cout << "      " << contents << "\n";
+      for (const char* key : {kMetaSourceUrl, "source", "license"}) {
+        const auto it = e.metadata.find(key);
+        if (it == e.metadata.end() || (key != kMetaSourceUrl && !e.bundled)) continue;
+        std::cout << "      " << (key == kMetaSourceUrl ? "source" : key) << ": " << it->second
+                  << "\n";
+        if (key == kMetaSourceUrl) break;  // a download's own file name is not worth repeating
+      }
       if (!e.detail.empty()) std::cout << "      " << e.detail << "\n";
     }
     if (!here) {
@@ -101,6 +126,7 @@ int verify_command(const std::string& path) {
   return kExitOk;
 }
 
+#ifdef NEURAL_STYLE_HAVE_FETCH
 int fetch_command(FetchRequest request, bool quiet) {
   struct sigaction sa {};
   sa.sa_handler = on_models_signal;
@@ -181,6 +207,8 @@ int fetch_command(FetchRequest request, bool quiet) {
   return kExitOk;
 }
 
+#endif  // NEURAL_STYLE_HAVE_FETCH
+
 }  // namespace
 
 std::string format_size(std::uint64_t bytes) {
@@ -232,6 +260,7 @@ int run_models_command(int argc, char** argv) {
       app.add_subcommand("fetch",
                          "Download pretrained weights, check their SHA-256 and install the "
                          "convolutional layers into the user's model folder");
+#ifdef NEURAL_STYLE_HAVE_FETCH
   FetchRequest request;
   std::vector<std::string> names;
   for (const KnownModel& m : known_models()) names.push_back(m.name);
@@ -247,6 +276,10 @@ int run_models_command(int argc, char** argv) {
                     "Folder to install into (default: " + user_models_dir() + ")");
   bool quiet = false;
   fetch->add_flag("--quiet,-q", quiet, "Print only the installed file's path");
+#else
+  // Accepted and refused with one line, so that scripts learn why.
+  fetch->allow_extras();
+#endif
 
   try {
     app.parse(argc - 1, argv + 1);
@@ -258,7 +291,14 @@ int run_models_command(int argc, char** argv) {
   }
 
   if (*verify) return verify_command(verify_path);
+#ifdef NEURAL_STYLE_HAVE_FETCH
   if (*fetch) return fetch_command(request, quiet);
+#else
+  if (*fetch)
+    return fail(kExitUsage, "this neural-style was built without the download (libcurl); put a "
+                            "VGG-19 file (torchvision's vgg19-dcbb9e9d.pth or a safetensors "
+                            "file) into " + user_models_dir() + " instead");
+#endif
   return list_command();
 }
 

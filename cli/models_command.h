@@ -1,4 +1,4 @@
-// `neural-style models list|verify|fetch`: the model store on the command line (issue 5).
+// `neural-style models list|verify|fetch`: the model store on the command line.
 #pragma once
 
 #include <cstdint>

@@ -81,7 +81,13 @@ ParseOutcome parse_options(int argc, const char* const* argv, Options* o, std::s
       "neural-style"};
   app.set_version_flag("--version", std::string(NEURAL_STYLE_VERSION));
   app.get_formatter()->column_width(34);
-  app.footer("Presets (--preset NAME):\n" + preset_list());
+  app.footer(
+      "Network: without --weights a run uses the full VGG-19 when one is installed (`neural-style "
+      "models fetch vgg19`, about 575 MB), else the bundled ImageNet layers conv1_1 to conv3_4 "
+      "(4.7 MB, shallow layer set: no relu4/relu5 layers, so smaller-scale style structure than "
+      "the full network). `neural-style models list` shows which file runs use.\n\n"
+      "Presets (--preset NAME):\n" +
+      preset_list());
 
   app.add_option("--content", o->content, "Content image (PNG, JPEG, TIFF, ...)")->required();
   app.add_option("--style", o->styles, "Style image; repeat it for several styles")->required();
@@ -110,7 +116,8 @@ ParseOutcome parse_options(int argc, const char* const* argv, Options* o, std::s
   app.add_option("--output", o->output, "Result image; format from the extension")->required();
   app.add_option("--weights", p.weights_file,
                  "VGG-19 weights (safetensors or PyTorch .pth, torchvision names); none: the "
-                 "model search, else a random network");
+                 "model search (the full VGG-19 if installed, else the bundled conv1-conv3); "
+                 "'random': the random test network");
   std::string input_convention = "auto";
   app.add_option("--input-convention", input_convention,
                  "How the network's input is fed: auto (from the weights file), torchvision "

@@ -28,8 +28,9 @@ readonly PACKAGES=(
   # build
   g++ meson ninja-build pkg-config gettext ccache git ca-certificates
   libgimp-3.0-dev libtorch-dev libgtest-dev nlohmann-json3-dev
-  # the dialog's "Download VGG-19 weights…" (libcurl, SHA-256) and the PyTorch checkpoint reader
-  libcurl4-openssl-dev libssl-dev libzip-dev
+  # the model library: SHA-256 (Nettle), the PyTorch checkpoint reader (libzip), and the
+  # dialog's "Download VGG-19 weights…" (libcurl)
+  nettle-dev libzip-dev libcurl4-openssl-dev
   # test: GIMP 3 in batch mode with Python-Fu and Script-Fu, a display for the dialog screenshot
   gimp python3-gi xvfb xauth x11-apps x11-utils xdotool
   # gettext ignores LANGUAGE in the C locale: the translation test needs a real German locale

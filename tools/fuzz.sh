@@ -9,7 +9,7 @@
 # FUZZ_TARGETS (a subset, e.g. "pickle torch_legacy").
 # Exits 0 when no target crashed, 1 when one did (the input is kept under FUZZ_DIR/crashes/ and
 # printed), 77 (meson's "skipped") when clang or its fuzzer runtime is missing. The parsers are
-# compiled here straight from core/src/model_files/, not by the meson (g++) build: libFuzzer
+# compiled here straight from models/src/, not by the meson (g++) build: libFuzzer
 # needs clang's instrumentation and none of LibTorch.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -27,7 +27,7 @@ if [[ -z $cxx ]]; then
 fi
 mkdir -p "$dir/obj" "$dir/bin" "$dir/crashes"
 flags=(-std=c++17 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined
-  -fno-sanitize-recover=undefined -DNEURAL_STYLE_HAVE_LIBZIP=1 -Icore/include -Icore/src)
+  -fno-sanitize-recover=undefined -DNEURAL_STYLE_HAVE_LIBZIP=1 -Imodels/include -Imodels/src)
 if ! echo 'extern "C" int LLVMFuzzerTestOneInput(const char*, unsigned long) { return 0; }' |
   "$cxx" -x c++ - -fsanitize=fuzzer -o "$dir/bin/probe" 2>/dev/null; then
   echo "fuzz: $cxx cannot link libFuzzer (install libclang-rt-14-dev); skipped"
@@ -36,10 +36,10 @@ fi
 
 echo "fuzz: building with $cxx"
 objects=()
-for src in core/src/model_files/*.cpp core/src/geometry.cpp; do
+for src in models/src/formats/*.cpp models/src/model_files.cpp models/src/vgg19_layout.cpp; do
   obj="$dir/obj/$(basename "${src%.cpp}").o"
   # Rebuilt only when a source or header changed.
-  if [[ ! -f $obj || -n $(find core/src/model_files core/include core/src/geometry.* -newer "$obj" \
+  if [[ ! -f $obj || -n $(find models/src models/include -newer "$obj" \
     -print -quit) ]]; then
     "$cxx" "${flags[@]}" -fsanitize=fuzzer-no-link -c "$src" -o "$obj" || exit 1
   fi

@@ -1,5 +1,7 @@
 #!/bin/bash
-# Sets up, builds, and stylises a generated example, through GIMP when the plug-in is built.
+# Sets up, builds what it runs (the engine, the CLI and the GIMP plug-in; not the test suite),
+# and stylises a generated example, through GIMP when the plug-in is built. Each stage says what
+# it does and how long it took, on standard error.
 #
 #   tools/quickstart.sh            (asks for sudo to install packages unless run as root)
 #
@@ -8,12 +10,36 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 top=$(pwd -P)
 
-if [[ $(id -u) == 0 ]]; then bash tools/setup.sh; else sudo bash tools/setup.sh; fi
+stage_start=$SECONDS
+stage() {  # stage "what was done": reports the time since the previous stage
+  echo "quickstart: $1 ($((SECONDS - stage_start)) s)" >&2
+  stage_start=$SECONDS
+}
 
-bash tools/build.sh build >/dev/null
+echo "quickstart: installing the Debian packages (tools/setup.sh)..." >&2
+if [[ $(id -u) == 0 ]]; then bash tools/setup.sh >&2; else sudo bash tools/setup.sh >&2; fi
+stage "packages ready"
+
+echo "quickstart: building the engine, the CLI and the plug-in into build/ (several minutes on 2 cores)..." >&2
+# The same configuration as the test command's (tools/build.sh), but only the targets a user
+# runs: the test programs are built by tools/run-tests.sh when it is run.
+targets=(neural-style neural-style-engine)
+bash tools/build.sh build --configure-only
+if meson introspect build --targets | grep -q '"name": "gimp-neural-style"'; then
+  targets+=(gimp-neural-style)
+fi
+meson compile -C build "${targets[@]}" >/dev/null
+stage "built ${targets[*]}"
 
 example=$top/build/example
 /usr/bin/python3 tools/make_example_images.py --dest "$example" >/dev/null
+# Which network the run uses: the model search's default choice.
+network=$(build/cli/neural-style models list | grep -- '<- used by default' | awk '{print $1}' || true)
+if [[ -z $network ]]; then
+  echo "quickstart: no weights file found: the run uses the random network" >&2
+else
+  echo "quickstart: the run uses $network" >&2
+fi
 
 plugin=build/plugin/gimp2/gimp-neural-style
 if [[ -x $plugin ]] && command -v gimp-console-2.10 >/dev/null; then
@@ -47,4 +73,5 @@ else
   build/cli/neural-style --content "$example/content.png" --style "$example/style.png" \
     --output "$result" >/dev/null
 fi
+stage "stylised"
 echo "$result"

@@ -15,8 +15,8 @@ packages=(
   libtorch-dev libopenblas0-pthread nlohmann-json3-dev
   # the command line tool
   libopenimageio-dev libcli11-dev
-  # models fetch: HTTP(S) download and SHA-256
-  libcurl4-openssl-dev libssl-dev
+  # the model library: SHA-256 (Nettle); models fetch: HTTP(S) download (libcurl)
+  nettle-dev libcurl4-openssl-dev
   # the GIMP 2.10 plug-in and its tests
   gimp libgimp2.0-dev xvfb xauth xdotool x11-apps netpbm
   # tests and the example images

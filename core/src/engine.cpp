@@ -14,6 +14,7 @@
 #include "losses.h"
 #include "memory_budget.h"
 #include "neural_style/color.h"
+#include "neural_style/model_store.h"
 #include "neural_style/neural_style.h"
 #include "style_targets.h"
 #include "tiling.h"
@@ -523,12 +524,20 @@ bool is_out_of_memory(const std::string& what) {
          what.find("DefaultCPUAllocator: can't allocate") != std::string::npos;
 }
 
-// Picks the layers for LayerSet::Auto from how deep the weights file goes.
+// Picks the layers for LayerSet::Auto from how deep the weights file goes, and says once when
+// the run uses the bundled partial network.
 Status resolve_layers(const Params& in, const Callbacks& callbacks, Params* out) {
   *out = in;
   if (in.layer_set == LayerSet::Custom) return Status::success();
+  const bool bundled = !in.weights_file.empty() && is_bundled_model(in.weights_file);
+  const char* kBundledNotice =
+      "using the bundled ImageNet VGG-19 layers conv1_1 to conv3_4 with the shallow layer set "
+      "(style relu1_1, relu2_1, relu3_1; content relu3_2); for the full network with larger-scale "
+      "style: neural-style models fetch vgg19";
   if (in.layer_set != LayerSet::Auto) {
     apply_layer_set(in.layer_set, out);
+    if (bundled && in.layer_set == LayerSet::Shallow && callbacks.on_warning)
+      callbacks.on_warning(kBundledNotice);
     return Status::success();
   }
   apply_layer_set(LayerSet::Deep, out);
@@ -538,10 +547,11 @@ Status resolve_layers(const Params& in, const Callbacks& callbacks, Params* out)
   if (depth <= deepest_tap(*out)) {
     apply_layer_set(LayerSet::Shallow, out);
     if (depth > deepest_tap(*out) && callbacks.on_warning)
-      callbacks.on_warning("the weights file " + in.weights_file + " ends at " +
-                           vgg19_convs()[static_cast<std::size_t>(depth - 1)].tap +
-                           ": using the shallow layer set (style relu1_1, relu2_1, relu3_1; "
-                           "content relu3_2)");
+      callbacks.on_warning(bundled ? std::string(kBundledNotice)
+                                   : "the weights file " + in.weights_file + " ends at " +
+                                         vgg19_convs()[static_cast<std::size_t>(depth - 1)].tap +
+                                         ": using the shallow layer set (style relu1_1, relu2_1, "
+                                         "relu3_1; content relu3_2)");
   }
   return Status::success();
 }

@@ -1,27 +1,14 @@
-// VGG-19's layer table and the engine's size arithmetic. Torch-free: the estimate and the
-// engine must agree on both, so they live here once.
+// The engine's size arithmetic over VGG-19's layer table (neural_style/vgg19_layout.h).
+// Torch-free: the estimate and the engine must agree on it, so it lives here once.
 #pragma once
 
 #include <string>
 #include <vector>
 
 #include "neural_style/neural_style.h"
+#include "neural_style/vgg19_layout.h"
 
 namespace neural_style {
-
-struct ConvSpec {
-  int feature_index;  // index in torchvision's vgg19().features
-  int in_channels;
-  int out_channels;
-  int block;        // 1..5; a 2x2 max pool precedes blocks 2..5
-  const char* tap;  // the ReLU after this convolution
-};
-
-// The sixteen convolutions of VGG-19 in order.
-const std::vector<ConvSpec>& vgg19_convs();
-
-// Index into vgg19_convs() of a tap name, or -1.
-int tap_index(const std::string& name);
 
 // The deepest tap index a run needs (content layer and every style layer).
 int deepest_tap(const Params& params);

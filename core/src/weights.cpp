@@ -37,8 +37,7 @@ Status count_vgg19_convs(const std::string& path, int* depth) {
   };
   int n = 0;
   for (const ConvSpec& c : vgg19_convs()) {
-    const std::string key = "features." + std::to_string(c.feature_index);
-    if (!has(key + ".weight") || !has(key + ".bias")) break;
+    if (!has(conv_tensor_name(c, "weight")) || !has(conv_tensor_name(c, "bias"))) break;
     ++n;
   }
   *depth = n;

@@ -22,6 +22,14 @@ WeightsStatus weights_status(const std::string& weights_file) {
     return st;
   }
   st.usable = true;
+  if (is_bundled_model(st.path)) {
+    st.bundled = true;
+    st.text =
+        _("Using the bundled ImageNet VGG-19 layers conv1–conv3 with the shallow layer set. For "
+          "the full network (style at larger scales): Download VGG-19 weights…, or "
+          "neural-style models fetch vgg19");
+    return st;
+  }
   st.text = weights_file.empty()
                 ? format(_("Using pretrained VGG-19 weights found at %s."), st.path.c_str())
                 : format(_("Using pretrained VGG-19 weights from %s."), st.path.c_str());

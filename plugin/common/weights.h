@@ -11,15 +11,17 @@
 namespace neural_style::plugin {
 
 using neural_style::find_default_weights;
+using neural_style::is_bundled_model;
 using neural_style::model_search_dirs;
 using neural_style::resolve_weights_file;
 
 // A translated one-line description of what a run with `weights_file` will use, for the
-// dialog's status line: the file found, a missing file, or the random-network fallback and how
-// to get real weights.
+// dialog's status line: the file found, the bundled partial network, a missing file, or the
+// random-network fallback, each with how to get the full network.
 struct WeightsStatus {
   bool usable = false;  // a file exists (its contents are checked only by the engine)
   bool random = false;  // no file: the engine falls back to random weights
+  bool bundled = false;  // the partial network shipped with the plug-in (model_store.h)
   std::string path;     // the file a run would load
   std::string text;
 };

@@ -69,7 +69,7 @@ Outcome run_cli(const Workdir& w, std::vector<std::string> args, double signal_a
   launch.scratch = w.path();
   // Only weights the test puts there: never a model the developer has installed.
   launch.env = {{"NEURAL_STYLE_TEST_WIDTH_DIVISOR", "8"},
-                {"NEURAL_STYLE_MODELS", w.file("models")},
+                {"NEURAL_STYLE_MODEL_PATH", w.file("models")},
                 {"XDG_DATA_HOME", w.file("xdg")}};
   if (signal_after > 0)
     launch.while_running = [=](pid_t pid) {

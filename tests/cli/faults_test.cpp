@@ -100,7 +100,7 @@ Outcome run_cli(const Scratch& s, std::vector<std::string> args, As as = As::Sel
   launch.args = std::move(args);
   launch.scratch = s.path();
   launch.env = {{"NEURAL_STYLE_TEST_WIDTH_DIVISOR", "8"},
-                {"NEURAL_STYLE_MODELS", s.file("models")},
+                {"NEURAL_STYLE_MODEL_PATH", s.file("models")},
                 {"XDG_DATA_HOME", s.file("xdg")},
                 {"HOME", s.file("home")}};
   if (as == As::Nobody) {

@@ -2,7 +2,7 @@
 // a zip, mutated pickles would mostly stop at the CRC check). Built by tools/fuzz.sh.
 #include <map>
 
-#include "model_files/pickle_reader.h"
+#include "formats/pickle_reader.h"
 
 namespace mf = neural_style::model_files;
 

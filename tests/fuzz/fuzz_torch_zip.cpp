@@ -1,6 +1,6 @@
 // libFuzzer target: the PyTorch zip checkpoint reader (libzip container, data.pkl, storages)
 // on arbitrary bytes. Built by tools/fuzz.sh.
-#include "model_files/internal.h"
+#include "formats/internal.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   namespace mf = neural_style::model_files;

@@ -57,7 +57,12 @@ export GIMP2_DIRECTORY="$work/gimp"
 mkdir -p "$GIMP2_DIRECTORY/plug-ins/gimp-neural-style" "$GIMP2_DIRECTORY/gradients"
 ln -s "$plugin_exe" "$GIMP2_DIRECTORY/plug-ins/gimp-neural-style/gimp-neural-style"
 export NEURAL_STYLE_ENGINE="$engine_module"
-export NEURAL_STYLE_MODELS="$work/models"
+# No pretrained weights, so that runs use the narrowed random network; but the dialog whose
+# screenshot goes into docs/ sees the bundled network, as a new user has it.
+export NEURAL_STYLE_MODEL_PATH="$work/models"
+if [ "$mode" = cancel-dialog ]; then
+  NEURAL_STYLE_MODEL_PATH="$work/models:$(cd "$(dirname "$0")/../../models" && pwd)"
+fi
 export XDG_DATA_HOME="$work/data"
 export NEURAL_STYLE_TEST_WIDTH_DIVISOR=8
 # UTF-8, so that xdotool can read window titles (GIMP puts an en dash in them).

@@ -28,7 +28,7 @@ export GIMP2_DIRECTORY="$work/gimp"
 mkdir -p "$GIMP2_DIRECTORY/plug-ins/gimp-neural-style" "$GIMP2_DIRECTORY/gradients" "$work/files"
 ln -s "$plugin_exe" "$GIMP2_DIRECTORY/plug-ins/gimp-neural-style/gimp-neural-style"
 export NEURAL_STYLE_ENGINE="$engine_module"
-export NEURAL_STYLE_MODELS="$work/models" XDG_DATA_HOME="$work/data" HOME="$work"
+export NEURAL_STYLE_MODEL_PATH="$work/models" XDG_DATA_HOME="$work/data" HOME="$work"
 export NEURAL_STYLE_TEST_WIDTH_DIVISOR=8
 export LANG=C LC_ALL=C LANGUAGE=C
 

@@ -42,7 +42,7 @@ else
   export NEURAL_STYLE_ENGINE="$engine_module"
 fi
 # No pretrained weights: the engine's deterministic random network, narrowed for speed.
-export NEURAL_STYLE_MODELS="$work/models"
+export NEURAL_STYLE_MODEL_PATH="$work/models"
 export XDG_DATA_HOME="$work/data"
 export NEURAL_STYLE_TEST_WIDTH_DIVISOR=8
 export LANG=C LC_ALL=C LANGUAGE=C

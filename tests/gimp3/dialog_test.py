@@ -150,6 +150,11 @@ def main():
     try:
         env = run_case.base_env(args.work, case_dir)
         env.update({"DISPLAY": display, "GIMP3_DIRECTORY": profile})
+        if args.scenario == "cancel":
+            # The dialog whose screenshot goes into docs/ sees the bundled network, as a new
+            # user has it; the other scenarios run, on the narrowed random network.
+            models = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "models")
+            env["NEURAL_STYLE_MODEL_PATH"] += ":" + os.path.normpath(models)
         function = {"cancel": "run_interactive",
                     "last-values": "run_interactive_then_last_values",
                     "preset": "run_interactive_preset"}[args.scenario]

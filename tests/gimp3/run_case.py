@@ -66,7 +66,7 @@ def base_env(work, home, language="C"):
         "LANGUAGE": language,
         # No pretrained weights anywhere: the engine's deterministic random network, narrowed
         # so that a run takes a second or two.
-        "NEURAL_STYLE_MODELS": os.path.join(work, "no-models"),
+        "NEURAL_STYLE_MODEL_PATH": os.path.join(work, "no-models"),
         "XDG_DATA_HOME": os.path.join(home, "data"),
         "XDG_CONFIG_HOME": os.path.join(home, "config"),
         "XDG_CACHE_HOME": os.path.join(home, "cache"),

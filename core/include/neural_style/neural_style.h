@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "neural_style/status.h"
+
 namespace neural_style {
 
 // An image as the engine sees it: interleaved RGB, 32-bit float, nominally in [0, 1].
@@ -160,25 +162,6 @@ const std::vector<std::string>& layer_names();
 // *error on a syntax error or an unknown layer name.
 bool parse_layer_weights(const std::string& text, std::vector<LayerWeight>* out,
                          std::string* error);
-
-struct Status {
-  enum class Code {
-    Ok,
-    Cancelled,
-    InvalidArgument,  // bad parameters or images: the caller's fault
-    ModelError,       // weights file missing, malformed or incompatible
-    OutOfMemory,
-    NumericError,  // the optimisation produced NaN or Inf
-    DeviceError,   // e.g. CUDA asked for but unavailable
-    Internal,
-  };
-  Code code = Code::Ok;
-  std::string message;
-
-  bool ok() const { return code == Code::Ok; }
-  static Status success() { return {}; }
-  static Status error(Code c, std::string msg) { return {c, std::move(msg)}; }
-};
 
 // Parses a memory size for memory_budget_bytes: "2G", "800M", "1.5GiB", "512MB", "1073741824"
 // (units binary: K = 1024). False on anything else.

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "model_files/internal.h"
+#include "formats/internal.h"
 
 namespace neural_style {
 namespace model_files {

@@ -1,5 +1,5 @@
 // Model files without LibTorch: reading checkpoints of every supported format, checking them,
-// and writing the compact features-only file the model store installs (issue 5).
+// and writing the compact features-only file the model store installs.
 //
 // Model files come from the internet and are an attack surface: every parser here checks each
 // length, offset, dtype and shape against the file before allocating or reading, executes no
@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "neural_style/neural_style.h"
+#include "neural_style/status.h"
 
 namespace neural_style {
 

@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <limits>
 
-#include "model_files/internal.h"
+#include "formats/internal.h"
 
 namespace neural_style {
 namespace model_files {

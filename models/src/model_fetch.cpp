@@ -2,7 +2,6 @@
 
 #include <curl/curl.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -19,16 +18,16 @@
 
 #include "config.h"
 #include "neural_style/model_store.h"
+#include "text.h"
 
 namespace neural_style {
 
 namespace fs = std::filesystem;
+using models_text::is_hex;
+using models_text::lower;
+using models_text::starts_with;
 
 namespace {
-
-constexpr const char* kMetaSourceUrl = "source_url";
-constexpr const char* kMetaSourceSha = "source_sha256";
-constexpr const char* kMetaFeaturesSha = "features_sha256";
 
 std::string errno_text(int err) {
   return std::strerror(err);
@@ -38,20 +37,6 @@ std::string megabytes(std::uint64_t bytes) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1f MB", static_cast<double>(bytes) / 1e6);
   return buf;
-}
-
-bool starts_with(const std::string& s, const std::string& prefix) {
-  return s.size() >= prefix.size() && s.compare(0, prefix.size(), prefix) == 0;
-}
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-bool is_hex(const std::string& s) {
-  return std::all_of(s.begin(), s.end(),
-                     [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
 }
 
 // A file descriptor that closes itself.
@@ -91,53 +76,6 @@ class RemoveOnExit {
  private:
   std::string path_;
 };
-
-struct EvpDeleter {
-  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
-};
-
-class Sha256 {
- public:
-  Sha256() : ctx_(EVP_MD_CTX_new()) {
-    ok_ = ctx_ && EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr) == 1;
-  }
-  void update(const void* data, std::size_t size) {
-    if (ok_ && size > 0) ok_ = EVP_DigestUpdate(ctx_.get(), data, size) == 1;
-  }
-  // "" when OpenSSL failed (which only a broken installation does).
-  std::string hex() {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    if (!ok_ || EVP_DigestFinal_ex(ctx_.get(), md, &len) != 1) return {};
-    static const char digits[] = "0123456789abcdef";
-    std::string out;
-    for (unsigned int i = 0; i < len; ++i) {
-      out += digits[md[i] >> 4];
-      out += digits[md[i] & 15];
-    }
-    return out;
-  }
-
- private:
-  std::unique_ptr<EVP_MD_CTX, EvpDeleter> ctx_;
-  bool ok_ = false;
-};
-
-void put_le64(Sha256* sha, std::uint64_t v) {
-  unsigned char b[8];
-  for (int i = 0; i < 8; ++i) b[i] = static_cast<unsigned char>(v >> (8 * i));
-  sha->update(b, sizeof b);
-}
-
-// The SHA-256 prefix a torchvision file name carries ("vgg19-dcbb9e9d.pth" → "dcbb9e9d"), or "".
-std::string name_hash_prefix(const fs::path& path) {
-  const std::string stem = path.stem().string();
-  const std::size_t dash = stem.rfind('-');
-  if (dash == std::string::npos) return {};
-  const std::string tail = stem.substr(dash + 1);
-  if (tail.size() < 8 || tail.size() > 64 || !is_hex(tail)) return {};
-  return lower(tail);
-}
 
 // libcurl's global state, set up once; C++ makes the static's initialisation thread-safe.
 bool curl_ready() {
@@ -442,12 +380,6 @@ std::string make_temp(const std::string& dir, const std::string& stem, int* err)
   return tmpl;
 }
 
-// The recorded source checksum `expected` (a prefix) matches `actual`.
-bool hash_matches(const std::string& expected, const std::string& actual) {
-  return !expected.empty() && actual.size() >= expected.size() &&
-         actual.compare(0, expected.size(), expected) == 0;
-}
-
 // An installed file from the same source that still verifies: nothing to download.
 bool already_installed(const std::string& path, const std::string& expected_sha) {
   struct stat st {};
@@ -458,7 +390,7 @@ bool already_installed(const std::string& path, const std::string& expected_sha)
            .ok())
     return false;
   const auto src = header.metadata.find(kMetaSourceSha);
-  if (src == header.metadata.end() || !hash_matches(expected_sha, src->second)) return false;
+  if (src == header.metadata.end() || !sha256_matches(expected_sha, src->second)) return false;
   std::string detail;
   return check_model_checksum(path, &detail) == ChecksumState::Verified;
 }
@@ -484,144 +416,6 @@ const KnownModel* find_known_model(const std::string& name) {
   for (const KnownModel& m : known_models())
     if (name == m.name) return &m;
   return nullptr;
-}
-
-std::string user_models_dir() {
-  if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg)
-    return (fs::path(xdg) / "neural-style" / "models").string();
-  if (const char* home = std::getenv("HOME"); home && *home)
-    return (fs::path(home) / ".local" / "share" / "neural-style" / "models").string();
-  return {};
-}
-
-Status sha256_file(const std::string& path, std::string* hex,
-                   const std::function<bool()>& should_cancel) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0)
-    return Status::error(Status::Code::ModelError,
-                         path + ": cannot open (" + errno_text(errno) + ")");
-  Sha256 sha;
-  std::vector<unsigned char> buf(1 << 20);
-  for (;;) {
-    if (should_cancel && should_cancel())
-      return Status::error(Status::Code::Cancelled, "checksum of " + path + " cancelled");
-    const ssize_t n = ::read(fd.get(), buf.data(), buf.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return Status::error(Status::Code::ModelError,
-                           path + ": cannot read (" + errno_text(errno) + ")");
-    }
-    if (n == 0) break;
-    sha.update(buf.data(), static_cast<std::size_t>(n));
-  }
-  *hex = sha.hex();
-  if (hex->empty()) return Status::error(Status::Code::Internal, "OpenSSL's SHA-256 failed");
-  return Status::success();
-}
-
-std::string features_sha256(const Checkpoint& checkpoint) {
-  Sha256 sha;
-  for (const auto& [name, tensor] : checkpoint.tensors) {
-    sha.update(name.data(), name.size());
-    const unsigned char zero = 0;
-    sha.update(&zero, 1);
-    put_le64(&sha, tensor.shape.size());
-    for (std::int64_t d : tensor.shape) put_le64(&sha, static_cast<std::uint64_t>(d));
-    std::vector<unsigned char> bytes(tensor.values.size() * 4);
-    for (std::size_t i = 0; i < tensor.values.size(); ++i) {
-      std::uint32_t u;
-      std::memcpy(&u, &tensor.values[i], 4);
-      for (int k = 0; k < 4; ++k)
-        bytes[i * 4 + static_cast<std::size_t>(k)] = static_cast<unsigned char>(u >> (8 * k));
-    }
-    sha.update(bytes.data(), bytes.size());
-  }
-  return sha.hex();
-}
-
-const char* checksum_state_name(ChecksumState state) {
-  switch (state) {
-    case ChecksumState::Verified: return "verified";
-    case ChecksumState::Mismatch: return "MISMATCH";
-    case ChecksumState::Unverified: return "unverified";
-    case ChecksumState::Unreadable: return "unreadable";
-  }
-  return "unverified";
-}
-
-ChecksumState check_model_checksum(const std::string& path, std::string* detail) {
-  detail->clear();
-  const ModelFormat format = detect_model_format(path);
-  if (format == ModelFormat::Safetensors) {
-    // The header first: files without a recorded digest need no tensor read.
-    Checkpoint header;
-    const Status st = read_checkpoint(
-        path, [](const std::string&) { return false; }, &header);
-    if (!st.ok()) {
-      *detail = st.message;
-      return ChecksumState::Unreadable;
-    }
-    const auto it = header.metadata.find(kMetaFeaturesSha);
-    if (it != header.metadata.end()) {
-      Checkpoint full;
-      const Status rs = read_checkpoint(path, {}, &full);
-      if (!rs.ok()) {
-        *detail = rs.message;
-        return ChecksumState::Unreadable;
-      }
-      if (features_sha256(full) == lower(it->second)) return ChecksumState::Verified;
-      *detail = path + ": the tensors differ from the features_sha256 recorded at installation";
-      return ChecksumState::Mismatch;
-    }
-  }
-  const std::string prefix = name_hash_prefix(path);
-  if (prefix.empty()) {
-    if (format == ModelFormat::Unknown) {
-      *detail = path + ": not a model file of a known format";
-      return ChecksumState::Unreadable;
-    }
-    return ChecksumState::Unverified;
-  }
-  std::string hex;
-  const Status hs = sha256_file(path, &hex);
-  if (!hs.ok()) {
-    *detail = hs.message;
-    return ChecksumState::Unreadable;
-  }
-  if (hash_matches(prefix, hex)) return ChecksumState::Verified;
-  *detail = path + ": SHA-256 " + hex + " does not start with " + prefix + " from its name";
-  return ChecksumState::Mismatch;
-}
-
-std::vector<ModelFileEntry> list_model_files() {
-  std::vector<ModelFileEntry> entries;
-  const std::string chosen = find_default_weights();
-  std::set<std::string> seen;
-  for (const std::string& dir : model_search_dirs()) {
-    std::error_code ec;
-    const std::string canonical = fs::weakly_canonical(dir, ec).string();
-    if (!seen.insert(ec ? dir : canonical).second) continue;  // a folder named twice
-    std::vector<fs::path> files;
-    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-      const std::string ext = lower(it->path().extension().string());
-      std::error_code fec;
-      if ((ext == ".safetensors" || ext == ".pth" || ext == ".pt") && it->is_regular_file(fec))
-        files.push_back(it->path());
-    }
-    std::sort(files.begin(), files.end());
-    for (const fs::path& p : files) {
-      ModelFileEntry e;
-      e.path = p.string();
-      e.dir = dir;
-      std::error_code sec;
-      e.bytes = fs::file_size(p, sec);
-      e.format = detect_model_format(e.path);
-      e.checksum = check_model_checksum(e.path, &e.detail);
-      e.default_choice = e.path == chosen;
-      entries.push_back(std::move(e));
-    }
-  }
-  return entries;
 }
 
 Status fetch_model(const FetchRequest& request, const FetchCallbacks& callbacks,
@@ -689,7 +483,7 @@ Status fetch_model(const FetchRequest& request, const FetchCallbacks& callbacks,
       // The server has no bytes after ours: either the partial file is already complete, or it
       // is of another file. The checksum tells; otherwise start again from the first byte.
       std::string hex;
-      if (sha256_file(part, &hex).ok() && hash_matches(expected, hex)) {
+      if (sha256_file(part, &hex).ok() && sha256_matches(expected, hex)) {
         result->resumed_from = offset;
         downloaded = true;
       } else {
@@ -718,7 +512,7 @@ Status fetch_model(const FetchRequest& request, const FetchCallbacks& callbacks,
     return fail(result, FetchError::LocalFile, Status::Code::Internal, hs.message);
   }
   result->source_sha256 = actual;
-  if (!hash_matches(expected, actual))
+  if (!sha256_matches(expected, actual))
     return fail(result, FetchError::Checksum, Status::Code::ModelError,
                 "checksum mismatch for " + url + ": expected SHA-256 " + expected + "…, got " +
                     actual + "; the download was deleted");

@@ -3,7 +3,7 @@
 #include <cstring>
 #include <limits>
 
-#include "model_files/internal.h"
+#include "formats/internal.h"
 
 namespace neural_style {
 namespace model_files {

@@ -1,4 +1,5 @@
-// Downloading pretrained weights into the model store (issue 5), and the store's checksums.
+// Downloading pretrained weights into the model store: the one part of the model library that
+// links libcurl (models/meson.build builds it as a library of its own, optional).
 //
 // fetch_model() downloads with libcurl into a `.part` file in the destination folder (resumed
 // with an HTTP Range request when an earlier attempt left one), checks the SHA-256 of the whole
@@ -7,7 +8,7 @@
 // file that is not a VGG-19 checkpoint leaves nothing behind; a network failure or a cancel
 // keeps the `.part` for the next attempt.
 //
-// Torch-free and curl-free (the implementation links libcurl and OpenSSL, the header does not),
+// Torch-free and curl-free (the implementation links libcurl, the header does not),
 // so that the plug-ins' dialogs can include it. Every call owns its own handles: fetch_model()
 // may run on a worker thread, and two fetches into the same folder exclude each other with a
 // lock on the `.part` file instead of corrupting it.
@@ -18,8 +19,8 @@
 #include <string>
 #include <vector>
 
-#include "neural_style/model_files.h"
-#include "neural_style/neural_style.h"
+#include "neural_style/model_store.h"
+#include "neural_style/status.h"
 
 namespace neural_style {
 
@@ -32,10 +33,6 @@ struct KnownModel {
 };
 const std::vector<KnownModel>& known_models();
 const KnownModel* find_known_model(const std::string& name);  // nullptr when unknown
-
-// The user's model folder, $XDG_DATA_HOME/neural-style/models (XDG_DATA_HOME defaulting to
-// ~/.local/share): the one of model_search_dirs() that belongs to the user.
-std::string user_models_dir();
 
 struct FetchRequest {
   std::string name = "vgg19";
@@ -87,40 +84,5 @@ struct FetchResult {
 // the message is one line naming the URL or file and the problem.
 Status fetch_model(const FetchRequest& request, const FetchCallbacks& callbacks,
                    FetchResult* result);
-
-// Lowercase hex SHA-256 of a file. `should_cancel` is polled between blocks.
-Status sha256_file(const std::string& path, std::string* hex,
-                   const std::function<bool()>& should_cancel = {});
-
-// The digest that installed files record in their metadata as "features_sha256": SHA-256 over
-// the tensors in name order, each as its name, a zero byte, the number of dimensions and each
-// dimension as 64-bit little-endian integers, then its values as little-endian float32. It
-// does not depend on the file's layout, so it survives a rewrite of the same tensors.
-std::string features_sha256(const Checkpoint& checkpoint);
-
-// Whether a model file's contents are what was recorded: the installed file's features_sha256,
-// or the SHA-256 prefix in a torchvision file name ("vgg19-dcbb9e9d.pth").
-enum class ChecksumState {
-  Verified,    // recorded and matching
-  Mismatch,    // recorded and not matching: the file changed since
-  Unverified,  // nothing recorded
-  Unreadable,  // the file cannot be parsed
-};
-const char* checksum_state_name(ChecksumState state);  // "verified", "MISMATCH", ...
-ChecksumState check_model_checksum(const std::string& path, std::string* detail);
-
-// One model file in the search folders.
-struct ModelFileEntry {
-  std::string path;
-  std::string dir;
-  ModelFormat format = ModelFormat::Unknown;
-  std::uint64_t bytes = 0;
-  ChecksumState checksum = ChecksumState::Unverified;
-  std::string detail;           // why Unreadable or Mismatch
-  bool default_choice = false;  // the file a run without --weights uses
-};
-// Every *.safetensors, *.pth and *.pt file in model_search_dirs(), folder by folder in search
-// order, sorted by name within a folder.
-std::vector<ModelFileEntry> list_model_files();
 
 }  // namespace neural_style

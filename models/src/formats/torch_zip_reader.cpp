@@ -1,6 +1,6 @@
 // torch.save since PyTorch 1.6: a zip archive holding <dir>/data.pkl (the pickled state dict,
 // its storages as persistent ids) and one entry <dir>/data/<key> per storage, stored raw.
-#include "model_files/pickle_reader.h"
+#include "formats/pickle_reader.h"
 
 #ifdef NEURAL_STYLE_HAVE_LIBZIP
 

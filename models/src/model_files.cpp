@@ -14,8 +14,8 @@
 #include <cstring>
 #include <new>
 
-#include "geometry.h"
-#include "model_files/internal.h"
+#include "neural_style/vgg19_layout.h"
+#include "formats/internal.h"
 
 namespace neural_style {
 

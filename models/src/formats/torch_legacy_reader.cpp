@@ -5,7 +5,7 @@
 #include <cstring>
 #include <set>
 
-#include "model_files/pickle_reader.h"
+#include "formats/pickle_reader.h"
 
 namespace neural_style {
 namespace model_files {

@@ -1,4 +1,4 @@
-#include "model_files/pickle_reader.h"
+#include "formats/pickle_reader.h"
 
 #include <algorithm>
 #include <cstdio>

@@ -25,11 +25,13 @@ namespace neural_style::cli {
 
 namespace {
 
+#ifdef NEURAL_STYLE_HAVE_FETCH
 std::atomic<bool> g_interrupted{false};
 
 extern "C" void on_models_signal(int) {
   g_interrupted.store(true);
 }
+#endif
 
 int fail(int code, const std::string& message) {
   std::cerr << "neural-style: error: " << message << "\n";

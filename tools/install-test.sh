@@ -30,10 +30,11 @@ werror=false
 [[ ${CI:-} == true ]] && werror=true
 if [[ ! -f $build/build.ninja ]]; then
   rm -rf "$build"
-  CXX="ccache g++" meson setup "$build" -Dtests=false -Dsource_models=false -Dgimp=enabled \
-    -Dgimp_api=2 -Dwerror=$werror >"$work/setup.log" 2>&1 || { cat "$work/setup.log"; exit 1; }
+  CXX="ccache g++" meson setup "$build" >"$work/setup.log" 2>&1 || { cat "$work/setup.log"; exit 1; }
 fi
-meson configure "$build" --prefix="$prefix" -Dgimp_plugin_dir="$plugdir" >/dev/null || exit 1
+# Every run states the whole configuration, so a reused build folder cannot keep an old one.
+meson configure "$build" --prefix="$prefix" -Dgimp_plugin_dir="$plugdir" -Dtests=false \
+  -Dsource_models=false -Dgimp=enabled -Dgimp_api=2 -Dwerror=$werror >/dev/null || exit 1
 if ! meson install -C "$build" >"$work/install.log" 2>&1; then
   tail -30 "$work/install.log"
   echo "FAIL build and install"
@@ -95,8 +96,10 @@ fi
 # Quality on real features, the measures of tests/core/quality_test.cpp.
 check_quality() {  # check_quality NAME RESULT [LOG]
   local m
+  local log=()
+  [[ -n ${3:-} ]] && log=(--log "$3")
   m=$(/usr/bin/python3 tools/quality_metrics.py "$work/files/photo.png" "$work/files/style.png" \
-    "$2" ${3:+--log "$3"}) || { fail "$1: cannot measure"; return; }
+    "$2" "${log[@]}") || { fail "$1: cannot measure"; return; }
   if /usr/bin/python3 - "$m" <<'PY'; then pass "$1 is stylised and keeps its subject: $m"; else fail "$1: $m"; fi
 import json, sys
 m = json.loads(sys.argv[1])

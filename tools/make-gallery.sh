@@ -13,15 +13,15 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 cache=/var/cache/gimp-neural-style/gallery-sources
 if [[ ! -d $cache/skimage ]]; then
   mkdir -p "$cache"
-  (cd "$cache" && apt-get download python3-skimage >/dev/null)
-  dpkg -x "$cache"/python3-skimage_*.deb "$cache/unpacked"
+  (cd "$cache" && rm -f python3-skimage_*.deb && apt-get download python3-skimage >/dev/null)
+  dpkg -x "$(ls "$cache"/python3-skimage_*.deb | tail -1)" "$cache/unpacked"
   mv "$cache/unpacked/usr/lib/python3/dist-packages/skimage/data" "$cache/skimage"
   rm -rf "$cache/unpacked"
 fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-out=docs/gallery
-rm -rf "$out"
+# Written into the scratch folder and moved into docs/ only when every run succeeded.
+out=$work/gallery
 mkdir -p "$out"
 /usr/bin/python3 tools/gallery_sources.py "$cache/skimage" "$work" >"$work/sources.txt"
 bundled=models/vgg19-imagenet-conv1_1-conv3_4-f16.safetensors
@@ -76,6 +76,9 @@ for row in rows:
                  f"![](gallery/{content}-{style}-{net}.jpg) | {secs} | {m['style_loss_change']:+.0%} | "
                  f"{m['luminance_ssim_to_content']:.2f} | {m['colour_distance_to_style']:.3f} "
                  f"({m['content_colour_distance_to_style']:.3f}) |")
-open("docs/gallery.md", "w").write("\n".join(lines) + "\n")
+open(f"{work}/gallery.md", "w").write("\n".join(lines) + "\n")
 PY
+rm -rf docs/gallery
+mv "$out" docs/gallery
+mv "$work/gallery.md" docs/gallery.md
 echo docs/gallery.md

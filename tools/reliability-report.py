@@ -300,7 +300,7 @@ def main():
                   for r in native + asan)
       + f" on {datetime.date.today().isoformat()}. Regenerate it after `bash .ci/run` (or "
       "`tools/run-tests.sh`, `tools/sanitize.sh` and `tools/gimp3-tests.sh`) with "
-      "`tools/reliability-report.py`. Issue 8 sets the contract: the CLI exits with a status "
+      "`tools/reliability-report.py`. The contract: the CLI exits with a status "
       "from 1 to 125 and one line naming the problem and writes no output file; the plug-ins "
       "return an error and add no layer; nothing the user had is lost.")
     w("")
@@ -358,7 +358,7 @@ def main():
     w("")
     w("`tools/sanitize.sh` (run by `.ci/run`) builds the core, the CLI and their tests with "
       "`-Db_sanitize=address,undefined -fno-sanitize-recover=all` (g++, `debugoptimized`) and "
-      "runs the tests of `meson test --suite core --suite cli` under them but the slow "
+      "runs the tests of `meson test --suite core --suite models --suite cli` under them but the slow "
       "`core_quality` (its reason is in the script). The CLI tests run the "
       "instrumented `neural-style`, so the binary is checked end to end as well as the "
       "engine's code called in-process. LibTorch, OpenBLAS and OpenImageIO are Debian's "

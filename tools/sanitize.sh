@@ -75,7 +75,7 @@ else
   # core_quality is left out: it runs the user's defaults (150 steps at 2 scales) on a 96x64
   # image through the same engine code that core_engine's short runs cover here, and took 162 of
   # the stage's 190 test seconds when instrumented.
-  mapfile -t tests < <(meson test -C "$build" --no-rebuild --list --suite core --suite cli |
+  mapfile -t tests < <(meson test -C "$build" --no-rebuild --list --suite core --suite models --suite cli |
     sed 's|.* / ||' | grep -vx core_quality)
   meson test -C "$build" --no-rebuild --print-errorlogs -t 2 "${tests[@]}"
 fi

@@ -1,4 +1,4 @@
-// Presets (issue 7): named bundles of individual values. Torch-free: the dialogs list them.
+// Presets: named bundles of individual values. Torch-free: the dialogs list them.
 #include <algorithm>
 
 #include "neural_style/neural_style.h"

@@ -1,4 +1,4 @@
-// The style side of the objective (issue 7): several style images blended into one Gram target
+// The style side of the objective: several style images blended into one Gram target
 // per layer, each taken at a size set by the style scale.
 #pragma once
 

@@ -59,7 +59,22 @@ std::string user_models_dir() {
   return {};
 }
 
-std::vector<std::string> model_search_dirs() {
+namespace {
+
+// The configured folders in search order, a folder named twice (or through another spelling or
+// a link) kept only where it first appears, so that the search, the listing and the CLI agree.
+std::vector<std::string> without_repeats(const std::vector<std::string>& dirs) {
+  std::vector<std::string> out;
+  std::set<std::string> seen;
+  for (const std::string& dir : dirs) {
+    std::error_code ec;
+    const std::string canonical = fs::weakly_canonical(dir, ec).string();
+    if (seen.insert(ec ? dir : canonical).second) out.push_back(dir);
+  }
+  return out;
+}
+
+std::vector<std::string> configured_dirs() {
   std::vector<std::string> dirs;
   if (const char* path = std::getenv("NEURAL_STYLE_MODEL_PATH")) {
     std::string list = path;
@@ -78,6 +93,12 @@ std::vector<std::string> model_search_dirs() {
   dirs.emplace_back(NEURAL_STYLE_SOURCE_MODELS_DIR);
 #endif
   return dirs;
+}
+
+}  // namespace
+
+std::vector<std::string> model_search_dirs() {
+  return without_repeats(configured_dirs());
 }
 
 std::string find_default_weights() {
@@ -116,11 +137,8 @@ std::string resolve_weights_file(const std::string& weights_file) {
 std::vector<ModelFileEntry> list_model_files() {
   std::vector<ModelFileEntry> entries;
   const std::string chosen = find_default_weights();
-  std::set<std::string> seen;
   for (const std::string& dir : model_search_dirs()) {
     std::error_code ec;
-    const std::string canonical = fs::weakly_canonical(dir, ec).string();
-    if (!seen.insert(ec ? dir : canonical).second) continue;  // a folder named twice
     std::vector<fs::path> files;
     for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
       const std::string ext = lower(it->path().extension().string());

@@ -160,7 +160,7 @@ std::vector<ParamSpec> build_table() {
            "default model folders.");
   }
 
-  // Issue 7: style controls, appended so that the PDB order above stays as it was.
+  // Style controls, appended so that the PDB order above stays as it was.
   const char* extra_style_tooltip =
       N_("A further style image, blended with the others (see style-blend). Leave empty "
          "for none.");

@@ -22,7 +22,7 @@ constexpr const char* kMenuPath = "<Image>/Filters/Artistic";
 constexpr const char* kImageTypes = "RGB*, GRAY*";
 // Bumped when the meaning of a saved value changes; older saved values are then ignored.
 // Adding rows does not change the meaning of the saved ones (missing names keep their
-// defaults), so the rows of issue 7 kept version 1.
+// defaults), so the style-control rows kept version 1.
 constexpr int kValuesVersion = 1;
 
 enum ParamId : int {
@@ -38,7 +38,7 @@ enum ParamId : int {
   kSeed,
   kDevice,
   kWeightsFile,
-  // Issue 7: style controls. Script-Fu on GIMP 2 insists on every argument, so scripts for the
+  // Style controls. Script-Fu on GIMP 2 insists on every argument, so scripts for the
   // first version must append these; GIMP 3 fills in the defaults of arguments left out.
   kStyleFile2,
   kStyleFile3,

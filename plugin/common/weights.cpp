@@ -10,6 +10,12 @@ namespace neural_style::plugin {
 WeightsStatus weights_status(const std::string& weights_file) {
   WeightsStatus st;
   st.path = resolve_weights_file(weights_file);
+  if (weights_file == "random") {
+    st.random = true;
+    st.text = _("The random test network was asked for (weights file \"random\"): results are "
+                "not those of a trained network.");
+    return st;
+  }
   if (st.path.empty()) {
     st.random = true;
     st.text =
@@ -26,7 +32,7 @@ WeightsStatus weights_status(const std::string& weights_file) {
     st.bundled = true;
     st.text =
         _("Using the bundled ImageNet VGG-19 layers conv1–conv3 with the shallow layer set. For "
-          "the full network (style at larger scales): Download VGG-19 weights…, or "
+          "the full network (style at larger scales), download the VGG-19 weights: "
           "neural-style models fetch vgg19");
     return st;
   }

@@ -1,7 +1,7 @@
 // What the dialog says about the VGG-19 weights a run would use.
 //
-// The search itself (for a weights-file argument of "") lives in the core's torch-free
-// model_store.h, shared with the CLI; the names are re-exported here for the adapters.
+// The search itself (for a weights-file argument of "") lives in the model library's
+// model_store.h (models/), shared with the CLI; the names are re-exported here for the adapters.
 #pragma once
 
 #include <string>

@@ -492,7 +492,7 @@ TEST(CliRun, ConcurrentRunsGiveTheBytesOfARunAlone) {
   EXPECT_EQ(slurp(w.file("pair1.png")), slurp(w.file("solo.png")));
 }
 
-// Style controls (issue 7).
+// Style controls.
 
 TEST(CliParse, PresetFirstThenExplicitFlagsOverride) {
   // --preset stands after --iterations here: the order on the command line does not matter.

@@ -188,8 +188,9 @@ class Server {
   int port_ = 0;
 };
 
-// Runs the built neural-style with the test's folders as the model search path: never a
-// model the developer has installed. With `interrupt_when`, SIGINT is sent once it holds (or
+// Runs the built neural-style with the test's folders first in the model search (the real
+// search order, as a user has it: $NEURAL_STYLE_MODELS, then the user folder), so that what a
+// test installs there comes before anything installed system-wide or bundled. With `interrupt_when`, SIGINT is sent once it holds (or
 // after 20 s).
 Outcome run_cli(const Workdir& w, std::vector<std::string> args,
                 const std::function<bool()>& interrupt_when = {}) {

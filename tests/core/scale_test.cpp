@@ -1,4 +1,4 @@
-// Memory budget, tiling and precision (issue 6). The tiled run comes first: it measures the
+// Memory budget, tiling and precision. The tiled run comes first: it measures the
 // process's peak RSS, which later tests' allocations could only raise.
 #include <gtest/gtest.h>
 #include <malloc.h>

@@ -1,4 +1,4 @@
-// Style controls (issue 7): blended Gram targets, style scale, colour preservation, presets.
+// Style controls: blended Gram targets, style scale, colour preservation, presets.
 #include <gtest/gtest.h>
 
 #include <cmath>

@@ -59,7 +59,7 @@
                         1.0 0 0            ; style scale, colour mode none, preset custom
                         "" "" 2 0.0 0))    ; default layers, 2 scales, default step, relative
 
-; The arguments of the style controls (issue 7) with their defaults, for calls that spell out
+; The arguments of the style controls with their defaults, for calls that spell out
 ; the first twelve themselves: style-file-2..4, style-blend, style-scale, color-mode, preset,
 ; content-layer, style-layers, scales, learning-rate, raw-weights.
 (define style-control-defaults '("" "" "" "" 1.0 0 0 "" "" 2 0.0 0))

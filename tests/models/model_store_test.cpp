@@ -181,6 +181,13 @@ TEST(ModelSearch, RandomNetworkOnlyWithoutAnyFile) {
     EXPECT_TRUE(ns::model_search_dirs().empty());
     EXPECT_EQ(ns::resolve_weights_file(""), "");
   }
+  // A folder named twice, also through another spelling, is searched once.
+  {
+    const std::string path = dir.path() + ":" + dir.path() + "/:" + dir.path() + "/../" +
+                              fs::path(dir.path()).filename().string();
+    ScopedEnv env("NEURAL_STYLE_MODEL_PATH", path.c_str());
+    EXPECT_EQ(ns::model_search_dirs(), std::vector<std::string>{dir.path()});
+  }
   // "random" asks for the random network whatever is installed.
   EXPECT_EQ(ns::resolve_weights_file("random"), "");
   EXPECT_EQ(ns::resolve_weights_file("/some/file.pth"), "/some/file.pth");

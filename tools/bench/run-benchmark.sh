@@ -6,8 +6,9 @@
 #       default 256 and "2:150,2:100,2:50,3:50,3:30" (SCALES:ITERATIONS per scale): the seconds until
 #       each multi-scale run's full-size objective reaches the final loss of a single-scale run of
 #       ITERATIONS (default 150) steps at full size, and the ratio to that run's time.
-#       WIDTH_DIVISOR=D narrows the random network D times (a quicker, rougher measurement);
-#       WEIGHTS=FILE uses a real weights file instead (the layer set it supports); TRACE=FILE
+#       Runs on the bundled ImageNet layers (models/, the shallow layer set), the network users
+#       get; WEIGHTS=FILE uses another weights file (the layer set it supports), WEIGHTS=random
+#       the random network, which WIDTH_DIVISOR=D narrows D times (quicker, rougher); TRACE=FILE
 #       writes every step's losses (run, scale, step, work, total, content, style, TV) there.
 #   tools/bench/run-benchmark.sh --memory [SIZES...]
 #       peak RSS against the memory model (core/src/memory_budget.cpp), default 256 512 768.
@@ -38,6 +39,8 @@ if [[ $mode == ttr ]]; then
   meson compile -C "$build" tools/bench/bench-core >/dev/null
   size=${1:-256}
   runs=${2:-2:150,2:100,2:50,3:50,3:30}
+  WEIGHTS=${WEIGHTS:-models/vgg19-imagenet-conv1_1-conv3_4-f16.safetensors}
+  [[ $WEIGHTS == random ]] && WEIGHTS=
   echo "machine: $machine; size $size; network ${WEIGHTS:-random, width 1/${WIDTH_DIVISOR:-1}}"
   echo
   echo "| run (scales:iterations) | full-size loss at start of last scale | final loss | seconds to the single-scale final loss | ratio | work to it (full-size steps) | work ratio |"

@@ -1,4 +1,4 @@
-// Colour preservation (issue 7), torch-free so that the plug-ins can use it without the engine.
+// Colour preservation, torch-free so that the plug-ins can use it without the engine.
 //
 // run() applies these itself when Params::color_preservation is set; front ends must not apply
 // them a second time.

@@ -21,7 +21,7 @@ struct EngineApi {
                 const Callbacks& callbacks, Image* result, RunInfo* info);
   bool (*cuda_available)();
   std::string (*version_string)();
-  // Version 2: several style images blended with Params::style_blend (issue 7).
+  // Version 2: several style images blended with Params::style_blend.
   Status (*run_styles)(const Image& content, const std::vector<Image>& styles, const Params& params,
                        const Callbacks& callbacks, Image* result, RunInfo* info);
 };

@@ -40,14 +40,14 @@ enum class LayerSet {
   Custom,   // content_layer and style_layers as given
 };
 
-// Colour handling (issue 7). The engine applies it, so the CLI and both plug-ins agree.
+// Colour handling. The engine applies it, so the CLI and both plug-ins agree.
 enum class ColorPreservation {
   None,
   Luminance,      // post-step: the result's luminance with the content's chroma
   ColorTransfer,  // pre-step: the style images recoloured to the content's colour statistics
 };
 
-// Arithmetic precision of the optimisation (issue 6). Float32 is exact and the default; the
+// Arithmetic precision of the optimisation. Float32 is exact and the default; the
 // others are opt-in and used only where the hardware has them (else a notice and Float32).
 enum class Precision { Float32, BFloat16, TF32 };
 
@@ -100,7 +100,7 @@ struct Params {
   // safetensors __metadata__, or a Caffe-converted layout), else torchvision's.
   enum class InputConvention { Auto, Torchvision, Caffe } input_convention = InputConvention::Auto;
 
-  // Several styles (issue 7): one blend weight per style image given to run(); empty = equal
+  // Several styles: one blend weight per style image given to run(); empty = equal
   // weights. Normalised to sum 1; each style layer's target is the blend of the styles' Grams.
   std::vector<double> style_blend;
   // The style images are resized so that their longest side is style_scale x the content's
@@ -125,7 +125,7 @@ Params default_params();
 void apply_layer_set(LayerSet set, Params* params);
 bool layer_set_from_name(const std::string& name, LayerSet* set);
 
-// Presets (issue 7): named sets of values applied on top of the current ones; the user can
+// Presets: named sets of values applied on top of the current ones; the user can
 // change any value afterwards. Names are stable identifiers ("fast-preview", "balanced",
 // "high-quality", "seed-recipe"); labels are for display (mark with N_() where shown).
 struct Preset {
@@ -219,7 +219,7 @@ struct RunInfo {
 // each call has its own arguments; the engine keeps no global state besides LibTorch's own.
 Status run(const Image& content, const Image& style, const Params& params,
            const Callbacks& callbacks, Image* result, RunInfo* info = nullptr);
-// Several styles, blended with params.style_blend (issue 7). The one-style run() calls this.
+// Several styles, blended with params.style_blend (Σ wₖ Gₖ). The one-style run() calls this.
 Status run(const Image& content, const std::vector<Image>& styles, const Params& params,
            const Callbacks& callbacks, Image* result, RunInfo* info = nullptr);
 

@@ -31,7 +31,8 @@ constexpr const char* kMetaSourceSha = "source_sha256";
 // $NEURAL_STYLE_MODELS, $XDG_DATA_HOME/neural-style/models (XDG_DATA_HOME defaulting to
 // ~/.local/share), <datadir>/gimp-neural-style/models, and, in a build that was configured with
 // -Dsource_models=true (the default), the source tree's models/ folder, so that a build that was
-// never installed finds the bundled network too.
+// never installed finds the bundled network too. A folder named twice is kept where it comes
+// first.
 std::vector<std::string> model_search_dirs();
 
 // The user's model folder, $XDG_DATA_HOME/neural-style/models: where `models fetch` installs.
@@ -86,7 +87,7 @@ struct ModelFileEntry {
   std::map<std::string, std::string> metadata;  // safetensors __metadata__
 };
 // Every *.safetensors, *.pth and *.pt file in model_search_dirs(), folder by folder in search
-// order, sorted by name within a folder; a folder named twice is listed once.
+// order, sorted by name within a folder.
 std::vector<ModelFileEntry> list_model_files();
 
 }  // namespace neural_style

@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
+#include <string>
 #include <vector>
 
 namespace neural_style {
@@ -19,18 +21,54 @@ std::string executable_dir() {
   return slash == std::string::npos ? "." : path.substr(0, slash);
 }
 
+std::string abi_text(const EngineAbi& abi) {
+  return "ABI " + std::to_string(abi.abi_version) + ", C++11 string ABI " +
+         std::to_string(abi.cxx11_abi) + ", std::string of " + std::to_string(abi.string_bytes) +
+         " bytes";
+}
+
 }  // namespace
 
-std::unique_ptr<EngineModule> EngineModule::load(const std::string& path, std::string* error) {
-  std::string file = path;
-  if (file.empty()) {
-    const char* env = std::getenv("NEURAL_STYLE_ENGINE");
-    file = (env && *env) ? env : executable_dir() + "/" + kEngineModuleName;
-  }
+EngineAbi this_build_abi() {
+  return {kEngineAbiVersion, _GLIBCXX_USE_CXX11_ABI, static_cast<int>(sizeof(std::string))};
+}
+
+std::string user_engine_dir() {
+  namespace fs = std::filesystem;
+  if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg)
+    return (fs::path(xdg) / "neural-style" / "engine").string();
+  if (const char* home = std::getenv("HOME"); home && *home)
+    return (fs::path(home) / ".local" / "share" / "neural-style" / "engine").string();
+  return {};
+}
+
+std::vector<std::string> engine_module_candidates() {
+  std::vector<std::string> files;
+  if (const char* env = std::getenv("NEURAL_STYLE_ENGINE"); env && *env) files.emplace_back(env);
+  if (const std::string user = user_engine_dir(); !user.empty())
+    files.push_back(user + "/" + kEngineModuleName);
+  files.push_back(executable_dir() + "/" + kEngineModuleName);
+  return files;
+}
+
+std::unique_ptr<EngineModule> EngineModule::load(const std::string& file, std::string* error) {
   void* handle = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!handle) {
     const char* why = dlerror();
     *error = "cannot load the style-transfer engine " + file + ": " + (why ? why : "unknown error");
+    return nullptr;
+  }
+  // The plain C entry first: nothing of the table is read unless the layouts agree.
+  using AbiEntry = EngineAbi (*)();
+  auto abi_entry = reinterpret_cast<AbiEntry>(dlsym(handle, kEngineAbiEntryPoint));
+  const EngineAbi want = this_build_abi();
+  const EngineAbi have = abi_entry ? abi_entry() : EngineAbi{0, -1, 0};
+  if (have.abi_version != want.abi_version || have.cxx11_abi != want.cxx11_abi ||
+      have.string_bytes != want.string_bytes) {
+    *error = "the style-transfer engine " + file + " was built for " +
+             (abi_entry ? abi_text(have) : std::string("an older plug-in")) +
+             "; this plug-in needs " + abi_text(want);
+    dlclose(handle);
     return nullptr;
   }
   using Entry = const EngineApi* (*)();
@@ -46,6 +84,26 @@ std::unique_ptr<EngineModule> EngineModule::load(const std::string& path, std::s
   module->api_ = api;
   module->path_ = file;
   return module;
+}
+
+std::unique_ptr<EngineModule> EngineModule::load_default(std::string* error) {
+  const std::vector<std::string> files = engine_module_candidates();
+  const std::string user = user_engine_dir() + "/" + kEngineModuleName;
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    // The last candidate, the packaged engine, is tried even when missing: its error says so.
+    if (i + 1 < files.size() && access(files[i].c_str(), F_OK) != 0) continue;
+    std::unique_ptr<EngineModule> module = load(files[i], error);
+    const bool user_built = !user_engine_dir().empty() && files[i] == user;
+    if (!module) {
+      if (user_built)
+        *error += ". Rebuild it with tools/build-engine-module.sh, or remove it to use the "
+                  "engine installed with the plug-in";
+      return nullptr;
+    }
+    module->user_built_ = user_built;
+    return module;
+  }
+  return nullptr;
 }
 
 EngineModule::~EngineModule() {

@@ -18,9 +18,19 @@ neural_style::Status run_styles_entry(const neural_style::Image& content,
   return neural_style::run(content, styles, params, callbacks, result, info);
 }
 
+// A build may describe itself (tools/build-engine-module.sh records the LibTorch it used), so
+// that the dialog can say which engine runs.
+std::string version_entry() {
+#ifdef NEURAL_STYLE_ENGINE_BUILD_NOTE
+  return neural_style::version_string() + ", " + NEURAL_STYLE_ENGINE_BUILD_NOTE;
+#else
+  return neural_style::version_string();
+#endif
+}
+
 const neural_style::EngineApi kApi = {
     neural_style::kEngineAbiVersion, &run_entry,        &neural_style::cuda_available,
-    &neural_style::version_string,   &run_styles_entry,
+    &version_entry,                  &run_styles_entry,
 };
 
 }  // namespace
@@ -28,4 +38,8 @@ const neural_style::EngineApi kApi = {
 extern "C" __attribute__((visibility("default"))) const neural_style::EngineApi*
 neural_style_engine_api() {
   return &kApi;
+}
+
+extern "C" __attribute__((visibility("default"))) neural_style::EngineAbi neural_style_engine_abi() {
+  return neural_style::this_build_abi();
 }

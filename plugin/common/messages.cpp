@@ -135,6 +135,13 @@ std::string engine_load_error(const std::string& detail) {
                 detail.c_str());
 }
 
+std::string engine_description(const neural_style::EngineModule& engine) {
+  const std::string version = engine.api().version_string();
+  return format(engine.user_built() ? _("Engine: %s, built by you, from %s")
+                                    : _("Engine: %s, from %s"),
+                version.c_str(), engine.path().c_str());
+}
+
 std::string gpu_unavailable_reason(bool engine_loaded, const std::string& load_error) {
   if (!engine_loaded) return load_error;
   return _("This LibTorch build or this machine has no usable CUDA GPU.");

@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "neural_style/engine_module.h"
 #include "neural_style/model_fetch.h"
 #include "neural_style/neural_style.h"
 
@@ -22,6 +23,9 @@ std::string style_file_error(const std::string& path, const std::string& detail)
 std::string indexed_image_error();
 std::string too_small_error(int width, int height);
 std::string engine_load_error(const std::string& detail);
+
+// "Engine: neural-style 0.1.0 (LibTorch 2.6.0, CPU), built by you, from PATH" for the dialogs.
+std::string engine_description(const neural_style::EngineModule& engine);
 
 // Why the dialogs cannot offer the GPU: `load_error` when the engine did not load, else that
 // LibTorch or the machine has no usable CUDA GPU.

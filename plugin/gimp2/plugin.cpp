@@ -218,7 +218,7 @@ Outcome process(GimpRunMode mode, gint32 image, gint32 drawable, const np::Value
   // Loading the engine pulls in LibTorch (about a second), so it happens only when a run is
   // really wanted, never while GIMP queries the plug-in.
   std::string load_error;
-  std::unique_ptr<ns::EngineModule> engine = ns::EngineModule::load("", &load_error);
+  std::unique_ptr<ns::EngineModule> engine = ns::EngineModule::load_default(&load_error);
 
   np::Values values = initial;
   if (mode == GIMP_RUN_INTERACTIVE) {
@@ -228,6 +228,7 @@ Outcome process(GimpRunMode mode, gint32 image, gint32 drawable, const np::Value
     context.region_height = source.region.height;
     context.gpu_available = engine && engine->api().cuda_available();
     context.gpu_unavailable_reason = np::gpu_unavailable_reason(engine != nullptr, load_error);
+    if (engine) context.engine_text = np::engine_description(*engine);
     if (!np::ui::run_settings_dialog(&values, context)) return fail(GIMP_PDB_CANCEL, "");
     save_last_values(values);
   }

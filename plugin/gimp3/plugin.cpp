@@ -129,7 +129,7 @@ GimpValueArray* run(GimpProcedure* procedure, GimpRunMode run_mode, GimpImage* i
 
   // LibTorch is loaded only now, when a run really happens (see engine_module.h).
   std::string load_error;
-  const std::unique_ptr<ns::EngineModule> engine = ns::EngineModule::load("", &load_error);
+  const std::unique_ptr<ns::EngineModule> engine = ns::EngineModule::load_default(&load_error);
 
   if (interactive) {
     np::ui::DialogContext context;
@@ -138,6 +138,7 @@ GimpValueArray* run(GimpProcedure* procedure, GimpRunMode run_mode, GimpImage* i
     context.layer_count = static_cast<int>(sources.size());
     context.gpu_available = engine && engine->api().cuda_available();
     context.gpu_unavailable_reason = np::gpu_unavailable_reason(engine != nullptr, load_error);
+    if (engine) context.engine_text = np::engine_description(*engine);
     if (!np::ui::run_settings_dialog(procedure, config, context))
       return gimp_procedure_new_return_values(procedure, GIMP_PDB_CANCEL, nullptr);
   }

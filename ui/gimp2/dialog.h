@@ -16,6 +16,7 @@ struct DialogContext {
   int region_width = 0;  // the area that will be processed (selection box or layer)
   int region_height = 0;
   bool gpu_available = false;
+  std::string engine_text;  // which engine module runs, and on which device (engine_description)
   std::string gpu_unavailable_reason;  // shown when the GPU choice is insensitive
 };
 

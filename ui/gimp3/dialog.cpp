@@ -324,6 +324,11 @@ bool run_settings_dialog(GimpProcedure* procedure, GimpProcedureConfig* config,
   gtk_box_pack_start(GTK_BOX(text_box), download, FALSE, FALSE, 0);
 #endif
   gtk_box_pack_start(GTK_BOX(text_box), extras.estimate, FALSE, FALSE, 0);
+  if (!context.engine_text.empty()) {
+    GtkWidget* engine = wrapped_label();
+    gtk_label_set_text(GTK_LABEL(engine), context.engine_text.c_str());
+    gtk_box_pack_start(GTK_BOX(text_box), engine, FALSE, FALSE, 0);
+  }
   gtk_box_pack_start(GTK_BOX(row), text_box, TRUE, TRUE, 0);
   gtk_box_pack_start(GTK_BOX(gtk_dialog_get_content_area(GTK_DIALOG(dialog))), frame, FALSE, FALSE,
                      0);

@@ -18,6 +18,7 @@ struct DialogContext {
   int region_height = 0;
   int layer_count = 1;  // selected layers; each is processed on its own
   bool gpu_available = false;
+  std::string engine_text;  // which engine module runs, and on which device (engine_description)
   std::string gpu_unavailable_reason;  // the device tooltip when the GPU choice is insensitive
 };
 

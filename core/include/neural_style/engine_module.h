@@ -30,24 +30,47 @@ struct EngineApi {
 constexpr int kEngineAbiVersion = 2;
 constexpr const char* kEngineModuleName = "libneural-style-engine.so";
 constexpr const char* kEngineEntryPoint = "neural_style_engine_api";
+// A plain C function every module exports besides the table, read before the table is touched:
+// the table passes std::string and std::vector, whose layout depends on the C++ library's ABI
+// (_GLIBCXX_USE_CXX11_ABI; PyTorch's older wheels were built with the old one).
+constexpr const char* kEngineAbiEntryPoint = "neural_style_engine_abi";
+struct EngineAbi {
+  int abi_version;   // kEngineAbiVersion of the module's build
+  int cxx11_abi;     // _GLIBCXX_USE_CXX11_ABI of the module's build
+  int string_bytes;  // sizeof(std::string) there
+};
+EngineAbi this_build_abi();
+
+// Where the plug-in looks for the engine, in order: $NEURAL_STYLE_ENGINE when set; the user's
+// engine folder, $XDG_DATA_HOME/neural-style/engine/ (default ~/.local/share/...), where
+// tools/build-engine-module.sh installs an engine built against another LibTorch (the official
+// one with CUDA, or a PyTorch install); then the module installed beside the executable.
+std::string user_engine_dir();
+std::vector<std::string> engine_module_candidates();
 
 class EngineModule {
  public:
-  // Loads `path`; when empty, $NEURAL_STYLE_ENGINE, else kEngineModuleName in the folder of the
-  // running executable. Returns nullptr and fills *error when it cannot.
+  // Loads `path`. Returns nullptr and fills *error (one line naming the file and the reason)
+  // when it cannot be loaded or does not match this build's ABI.
   static std::unique_ptr<EngineModule> load(const std::string& path, std::string* error);
+  // The first of engine_module_candidates() whose file exists. A user-built engine that does
+  // not match is refused with a message saying how to rebuild or remove it, rather than passed
+  // over: loading the packaged engine after it would put two LibTorch builds in one process.
+  static std::unique_ptr<EngineModule> load_default(std::string* error);
   ~EngineModule();
   EngineModule(const EngineModule&) = delete;
   EngineModule& operator=(const EngineModule&) = delete;
 
   const EngineApi& api() const { return *api_; }
   const std::string& path() const { return path_; }
+  bool user_built() const { return user_built_; }  // from user_engine_dir()
 
  private:
   EngineModule() = default;
   void* handle_ = nullptr;  // dlopen handle, closed in the destructor
   const EngineApi* api_ = nullptr;
   std::string path_;
+  bool user_built_ = false;
 };
 
 }  // namespace neural_style

@@ -52,6 +52,9 @@ std::string folder_label(const std::string& dir, std::size_t index) {
     return "$NEURAL_STYLE_MODELS";
   if (dir == user_models_dir()) return "user folder, where models fetch installs";
   if (dir == std::string(NEURAL_STYLE_DATADIR) + "/models") return "installed with the program";
+  if (std::filesystem::path(dir).filename() == "models" &&
+      std::filesystem::path(dir).parent_path().filename() == "gimp-neural-style")
+    return "installed with the program, found from its location";
 #ifdef NEURAL_STYLE_SOURCE_MODELS_DIR
   if (dir == NEURAL_STYLE_SOURCE_MODELS_DIR) return "the source tree, for a build not installed";
 #endif

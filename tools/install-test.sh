@@ -1,9 +1,10 @@
 #!/bin/bash
-# A user's install, tested end to end: configures the tree as a package would (no source-tree
-# model search), installs it into a fresh prefix, and runs it as a user with an empty home and no
-# model settings. The CLI and the GIMP 2.10 plug-in (Script-Fu batch, plug-in found through the
-# prefix) must both use the bundled ImageNet layers from <prefix>/share, name them, and paint a
-# real photograph (GIMP's own splash picture) so that it is stylised and keeps its subject.
+# A user's install, tested end to end: configures the tree as a package would (prefix /usr, no
+# source-tree model search), stages it with `meson install --destdir`, and runs the staged copy
+# where it lies as a user with an empty home and no model settings. The CLI and the GIMP 2.10
+# plug-in (Script-Fu batch, found through the staged plug-in folder) must both use the bundled
+# ImageNet layers from the staged share/ folder, name them, and paint a real photograph (GIMP's
+# own splash picture) so that it is stylised and keeps its subject.
 #
 #   tools/install-test.sh BUILD_DIR WORK_DIR
 #
@@ -23,8 +24,8 @@ fail() { echo "FAIL $*"; failures=$((failures + 1)); }
 
 rm -rf "$work"
 mkdir -p "$work/home" "$work/files"
-prefix=$work/prefix
-plugdir=$prefix/lib/gimp/2.0/plug-ins
+root=$work/root
+prefix=$root/usr
 
 werror=false
 [[ ${CI:-} == true ]] && werror=true
@@ -33,14 +34,15 @@ if [[ ! -f $build/build.ninja ]]; then
   CXX="ccache g++" meson setup "$build" >"$work/setup.log" 2>&1 || { cat "$work/setup.log"; exit 1; }
 fi
 # Every run states the whole configuration, so a reused build folder cannot keep an old one.
-meson configure "$build" --prefix="$prefix" -Dgimp_plugin_dir="$plugdir" -Dtests=false \
-  -Dsource_models=false -Dgimp=enabled -Dgimp_api=2 -Dwerror=$werror >/dev/null || exit 1
-if ! meson install -C "$build" >"$work/install.log" 2>&1; then
+meson configure "$build" --prefix=/usr -Dgimp_plugin_dir= -Dtests=false -Dsource_models=false \
+  -Dgimp=enabled -Dgimp_api=2 -Dwerror=$werror >/dev/null || exit 1
+if ! meson install -C "$build" --destdir "$root" >"$work/install.log" 2>&1; then
   tail -30 "$work/install.log"
   echo "FAIL build and install"
   exit 1
 fi
 bundled=$prefix/share/gimp-neural-style/models/vgg19-imagenet-conv1_1-conv3_4-f16.safetensors
+plugdir=$(dirname "$(find "$root" -name gimp-neural-style -type f -perm -u+x | head -1)")
 [[ -f $bundled ]] && pass "meson install put the bundled network into <prefix>/share" ||
   fail "no $bundled after meson install"
 [[ -f $prefix/share/gimp-neural-style/models/README.md ]] && pass "its attribution is installed beside it" ||
@@ -69,8 +71,9 @@ user_env=(env -i PATH=/usr/bin:/bin HOME="$work/home" LANG=C.UTF-8 OMP_NUM_THREA
 
 list=$("${user_env[@]}" "$prefix/bin/neural-style" models list 2>&1)
 if grep -q -- "vgg19-imagenet-conv1_1-conv3_4-f16.safetensors.*verified.*<- used by default" <<<"$list" &&
-  grep -q "the bundled ImageNet network" <<<"$list" && ! grep -q "$src/models" <<<"$list"; then
-  pass "models list shows the installed bundled file, verified, used by default"
+  grep -q "the bundled ImageNet network" <<<"$list" && ! grep -q "$src/models" <<<"$list" &&
+  grep -q "$prefix/share/gimp-neural-style/models  (installed with the program" <<<"$list"; then
+  pass "models list shows the staged bundled file, verified, used by default"
 else
   fail "models list: $list"
 fi
@@ -87,7 +90,7 @@ else
   fail "the installed CLI failed: $(tail -3 "$work/cli.err")"
 fi
 if [[ $(grep -c "bundled ImageNet VGG-19 layers conv1_1 to conv3_4" "$work/cli.err") == 1 ]] &&
-  ! grep -q "random network" "$work/cli.err"; then
+  grep -q "weights $bundled" "$work/cli.err" && ! grep -q "random network" "$work/cli.err"; then
   pass "the CLI names the bundled network once"
 else
   fail "the CLI's notices: $(cat "$work/cli.err")"
@@ -111,7 +114,7 @@ PY
 }
 [[ -f $work/cli.png ]] && check_quality "the CLI's result" "$work/cli.png" "$work/cli.jsonl"
 
-# GIMP 2.10 with an empty profile that knows only the prefix's plug-in folder besides its own.
+# GIMP 2.10 with an empty profile that knows the staged plug-in folder besides its own.
 profile=$work/home/.config/GIMP/2.10
 mkdir -p "$profile/gradients"
 echo "(plug-in-path \"$plugdir:\${gimp_plug_in_dir}/plug-ins\")" >"$profile/gimprc"
@@ -125,7 +128,7 @@ gimp_out=$work/gimp.png
     (gimp-file-save RUN-NONINTERACTIVE image result \"$gimp_out\" \"$gimp_out\"))" \
   -b "(gimp-quit 0)" >"$work/gimp.log" 2>&1
 if [[ -f $gimp_out ]]; then
-  pass "the plug-in from the prefix's plug-in folder added a layer (Script-Fu batch)"
+  pass "the plug-in from the staged plug-in folder $plugdir added a layer (Script-Fu batch)"
   check_quality "the plug-in's result" "$gimp_out"
 else
   fail "GIMP wrote no result: $(tail -5 "$work/gimp.log")"

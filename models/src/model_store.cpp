@@ -74,6 +74,24 @@ std::vector<std::string> without_repeats(const std::vector<std::string>& dirs) {
   return out;
 }
 
+// <prefix>/share/gimp-neural-style/models for the prefix the running program was installed
+// into, found by walking up from the executable: an installation that was moved, or staged with
+// DESTDIR and run where it lies, still finds the network it was installed with. "" when none.
+std::string installed_beside_executable() {
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) return {};
+  fs::path dir = exe.parent_path();
+  // bin/ is one level below the prefix; a GIMP plug-in's folder
+  // (lib/<triplet>/gimp/2.0/plug-ins/gimp-neural-style/) is six.
+  for (int up = 0; up < 8 && !dir.empty() && dir != dir.root_path(); ++up) {
+    const fs::path models = dir / "share" / "gimp-neural-style" / "models";
+    if (fs::is_directory(models, ec)) return models.string();
+    dir = dir.parent_path();
+  }
+  return {};
+}
+
 std::vector<std::string> configured_dirs() {
   std::vector<std::string> dirs;
   if (const char* path = std::getenv("NEURAL_STYLE_MODEL_PATH")) {
@@ -89,6 +107,8 @@ std::vector<std::string> configured_dirs() {
   if (const char* env = std::getenv("NEURAL_STYLE_MODELS"); env && *env) dirs.emplace_back(env);
   if (std::string user = user_models_dir(); !user.empty()) dirs.push_back(std::move(user));
   dirs.push_back((fs::path(NEURAL_STYLE_DATADIR) / "models").string());
+  if (std::string beside = installed_beside_executable(); !beside.empty())
+    dirs.push_back(std::move(beside));
 #ifdef NEURAL_STYLE_SOURCE_MODELS_DIR
   dirs.emplace_back(NEURAL_STYLE_SOURCE_MODELS_DIR);
 #endif

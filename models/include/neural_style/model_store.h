@@ -29,7 +29,9 @@ constexpr const char* kMetaSourceSha = "source_sha256";
 // The folders searched, in order. With $NEURAL_STYLE_MODEL_PATH set (colon-separated, may be
 // empty) exactly those folders and no others: a fixed search for scripts and tests. Otherwise
 // $NEURAL_STYLE_MODELS, $XDG_DATA_HOME/neural-style/models (XDG_DATA_HOME defaulting to
-// ~/.local/share), <datadir>/gimp-neural-style/models, and, in a build that was configured with
+// ~/.local/share), <datadir>/gimp-neural-style/models, the same folder of the prefix the running
+// program lies in (found by walking up from the executable, so that a moved or DESTDIR-staged
+// installation finds its bundled network), and, in a build that was configured with
 // -Dsource_models=true (the default), the source tree's models/ folder, so that a build that was
 // never installed finds the bundled network too. A folder named twice is kept where it comes
 // first.

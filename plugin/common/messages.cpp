@@ -137,9 +137,8 @@ std::string engine_load_error(const std::string& detail) {
 
 std::string engine_description(const neural_style::EngineModule& engine) {
   const std::string version = engine.api().version_string();
-  return format(engine.user_built() ? _("Engine: %s, built by you, from %s")
-                                    : _("Engine: %s, from %s"),
-                version.c_str(), engine.path().c_str());
+  return format(engine.user_built() ? _("Engine: %s, built by you") : _("Engine: %s"),
+                version.c_str());
 }
 
 std::string gpu_unavailable_reason(bool engine_loaded, const std::string& load_error) {

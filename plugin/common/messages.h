@@ -24,7 +24,8 @@ std::string indexed_image_error();
 std::string too_small_error(int width, int height);
 std::string engine_load_error(const std::string& detail);
 
-// "Engine: neural-style 0.1.0 (LibTorch 2.6.0, CPU), built by you, from PATH" for the dialogs.
+// "Engine: neural-style 0.1.0 (LibTorch 2.6.0, CPU), built by you" for the dialogs, one line
+// (the module's path goes into the label's tooltip).
 std::string engine_description(const neural_style::EngineModule& engine);
 
 // Why the dialogs cannot offer the GPU: `load_error` when the engine did not load, else that

@@ -228,7 +228,10 @@ Outcome process(GimpRunMode mode, gint32 image, gint32 drawable, const np::Value
     context.region_height = source.region.height;
     context.gpu_available = engine && engine->api().cuda_available();
     context.gpu_unavailable_reason = np::gpu_unavailable_reason(engine != nullptr, load_error);
-    if (engine) context.engine_text = np::engine_description(*engine);
+    if (engine) {
+      context.engine_text = np::engine_description(*engine);
+      context.engine_path = engine->path();
+    }
     if (!np::ui::run_settings_dialog(&values, context)) return fail(GIMP_PDB_CANCEL, "");
     save_last_values(values);
   }

@@ -138,7 +138,10 @@ GimpValueArray* run(GimpProcedure* procedure, GimpRunMode run_mode, GimpImage* i
     context.layer_count = static_cast<int>(sources.size());
     context.gpu_available = engine && engine->api().cuda_available();
     context.gpu_unavailable_reason = np::gpu_unavailable_reason(engine != nullptr, load_error);
-    if (engine) context.engine_text = np::engine_description(*engine);
+    if (engine) {
+      context.engine_text = np::engine_description(*engine);
+      context.engine_path = engine->path();
+    }
     if (!np::ui::run_settings_dialog(procedure, config, context))
       return gimp_procedure_new_return_values(procedure, GIMP_PDB_CANCEL, nullptr);
   }

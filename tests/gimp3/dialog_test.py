@@ -109,7 +109,9 @@ def xwd_to_png(xwd_path, png_path):
         f.write(chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)))
         f.write(chunk(b"IDAT", zlib.compress(b"".join(rows))))
         f.write(chunk(b"IEND", b""))
-    distinct = len(set(rows[height // 2][1 + i * 3:4 + i * 3] for i in range(width)))
+    # Colours along three rows, a quarter, half and three quarters down (the middle one first).
+    distinct = [len(set(rows[y][1 + i * 3:4 + i * 3] for i in range(width)))
+                for y in (height // 2, height // 4, 3 * height // 4)]
     return width, height, distinct
 
 
@@ -185,8 +187,10 @@ def main():
         elif dialog:
             time.sleep(1.5)  # let GTK draw the thumbnail and labels
             w, h, distinct = screenshot(env, dialog, args.screenshot)
-            check("dialog screenshot", w >= 300 and h >= 300 and distinct > 3,
-                  f"{w}x{h}, {distinct} colours in the middle row")
+            # A blank or black window has one or two colours in every row; a drawn dialog has
+            # many in at least one of them, wherever its rows of widgets happen to fall.
+            check("dialog screenshot", w >= 300 and h >= 300 and max(distinct) > 3,
+                  f"{w}x{h}, {distinct} colours in three rows")
             print(f"screenshot: {args.screenshot} ({w}x{h})")
             press(env, dialog, "Return")
             progress = wait_for_window(env, TITLE, exclude=[dialog], timeout=60, gimp=gimp)
@@ -194,7 +198,8 @@ def main():
             if progress:
                 time.sleep(3)  # the live preview comes about once a second
                 progress_png = args.screenshot.replace(".png", "-progress.png")
-                w, h, distinct = screenshot(env, progress, progress_png)
+                w, h, rows_distinct = screenshot(env, progress, progress_png)
+                distinct = rows_distinct[0]
                 # The middle row crosses the preview: a picture of many colours where an
                 # empty area has one or two.
                 check("live preview in the progress window", distinct > 20,

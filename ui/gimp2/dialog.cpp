@@ -466,8 +466,11 @@ GtkWidget* build_settings_section(DialogState* s) {
         format(_("GPU not available: %s"), s->context.gpu_unavailable_reason.c_str());
     gtk_box_pack_start(GTK_BOX(vbox), small_label(reason), FALSE, FALSE, 0);
   }
-  if (!s->context.engine_text.empty())
-    gtk_box_pack_start(GTK_BOX(vbox), small_label(s->context.engine_text), FALSE, FALSE, 0);
+  if (!s->context.engine_text.empty()) {
+    GtkWidget* engine = small_label(s->context.engine_text);
+    gimp_help_set_help_data(engine, s->context.engine_path.c_str(), nullptr);
+    gtk_box_pack_start(GTK_BOX(vbox), engine, FALSE, FALSE, 0);
+  }
   gtk_box_pack_start(GTK_BOX(vbox), build_advanced_section(s), FALSE, FALSE, 0);
   return framed(_("Settings"), vbox);
 }

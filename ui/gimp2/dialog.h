@@ -17,6 +17,7 @@ struct DialogContext {
   int region_height = 0;
   bool gpu_available = false;
   std::string engine_text;  // which engine module runs, and on which device (engine_description)
+  std::string engine_path;  // the module's file, the engine line's tooltip
   std::string gpu_unavailable_reason;  // shown when the GPU choice is insensitive
 };
 

@@ -327,6 +327,7 @@ bool run_settings_dialog(GimpProcedure* procedure, GimpProcedureConfig* config,
   if (!context.engine_text.empty()) {
     GtkWidget* engine = wrapped_label();
     gtk_label_set_text(GTK_LABEL(engine), context.engine_text.c_str());
+    gtk_widget_set_tooltip_text(engine, context.engine_path.c_str());
     gtk_box_pack_start(GTK_BOX(text_box), engine, FALSE, FALSE, 0);
   }
   gtk_box_pack_start(GTK_BOX(row), text_box, TRUE, TRUE, 0);

@@ -19,6 +19,7 @@ struct DialogContext {
   int layer_count = 1;  // selected layers; each is processed on its own
   bool gpu_available = false;
   std::string engine_text;  // which engine module runs, and on which device (engine_description)
+  std::string engine_path;  // the module's file, the engine line's tooltip
   std::string gpu_unavailable_reason;  // the device tooltip when the GPU choice is insensitive
 };
 

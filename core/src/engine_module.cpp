@@ -88,12 +88,17 @@ std::unique_ptr<EngineModule> EngineModule::load(const std::string& file, std::s
 
 std::unique_ptr<EngineModule> EngineModule::load_default(std::string* error) {
   const std::vector<std::string> files = engine_module_candidates();
-  const std::string user = user_engine_dir() + "/" + kEngineModuleName;
+  const std::string user_dir = user_engine_dir();
+  const std::string user = user_dir + "/" + kEngineModuleName;
+  const char* env = std::getenv("NEURAL_STYLE_ENGINE");
+  const bool named = env && *env;
   for (std::size_t i = 0; i < files.size(); ++i) {
-    // The last candidate, the packaged engine, is tried even when missing: its error says so.
-    if (i + 1 < files.size() && access(files[i].c_str(), F_OK) != 0) continue;
+    // A module named in $NEURAL_STYLE_ENGINE, and the packaged engine (the last candidate), are
+    // tried even when missing, so that the error names them; the user's is optional.
+    const bool must_try = (named && i == 0) || i + 1 == files.size();
+    if (!must_try && access(files[i].c_str(), F_OK) != 0) continue;
     std::unique_ptr<EngineModule> module = load(files[i], error);
-    const bool user_built = !user_engine_dir().empty() && files[i] == user;
+    const bool user_built = !user_dir.empty() && files[i] == user && !(named && i == 0);
     if (!module) {
       if (user_built)
         *error += ". Rebuild it with tools/build-engine-module.sh, or remove it to use the "

@@ -79,10 +79,14 @@ TEST(EngineModule, NeuralStyleEngineComesFirstAndAMissingEngineIsNamed) {
   setenv("XDG_DATA_HOME", home.path().c_str(), 1);
   setenv("NEURAL_STYLE_ENGINE", (home.path() + "/nowhere.so").c_str(), 1);
   EXPECT_EQ(ns::engine_module_candidates().front(), home.path() + "/nowhere.so");
+  // A module named explicitly is not passed over when it is missing: the error names it.
+  std::string error;
+  EXPECT_EQ(ns::EngineModule::load_default(&error), nullptr);
+  EXPECT_NE(error.find(home.path() + "/nowhere.so"), std::string::npos) << error;
   unsetenv("NEURAL_STYLE_ENGINE");
   // Nothing in the user folder and none beside this test program: the packaged engine's
   // absence is what the error names.
-  std::string error;
+  error.clear();
   EXPECT_EQ(ns::EngineModule::load_default(&error), nullptr);
   EXPECT_NE(error.find("cannot load the style-transfer engine"), std::string::npos) << error;
   EXPECT_NE(error.find(ns::kEngineModuleName), std::string::npos) << error;

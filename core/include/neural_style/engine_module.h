@@ -53,9 +53,10 @@ class EngineModule {
   // Loads `path`. Returns nullptr and fills *error (one line naming the file and the reason)
   // when it cannot be loaded or does not match this build's ABI.
   static std::unique_ptr<EngineModule> load(const std::string& path, std::string* error);
-  // The first of engine_module_candidates() whose file exists. A user-built engine that does
-  // not match is refused with a message saying how to rebuild or remove it, rather than passed
-  // over: loading the packaged engine after it would put two LibTorch builds in one process.
+  // $NEURAL_STYLE_ENGINE when set (an error when it cannot be loaded); else the first of
+  // engine_module_candidates() whose file exists. A user-built engine that does not match is
+  // refused with a message saying how to rebuild or remove it, rather than passed over: loading
+  // the packaged engine after it would put two LibTorch builds in one process.
   static std::unique_ptr<EngineModule> load_default(std::string* error);
   ~EngineModule();
   EngineModule(const EngineModule&) = delete;

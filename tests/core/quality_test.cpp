@@ -12,6 +12,7 @@
 
 #include "neural_style/neural_style.h"
 #include "test_images.h"
+#include "test_models.h"
 
 namespace ns = neural_style;
 
@@ -23,15 +24,11 @@ bool exists(const std::string& path) {
 }
 
 std::string bundled_weights() {
-  const char* path = std::getenv("NEURAL_STYLE_BUNDLED_MODEL");
-  return path ? path : "";
+  return test_models::bundled();
 }
 
 std::string reference_weights() {
-  const char* dir = std::getenv("NEURAL_STYLE_SHARED_MODELS");
-  if (!dir) return {};
-  const std::string path = std::string(dir) + "/vgg19-imagenet-conv1_1-conv3_4.safetensors";
-  return exists(path) ? path : std::string();
+  return test_models::reference();
 }
 
 struct Measured {

@@ -12,6 +12,7 @@
 #include "neural_style/model_store.h"
 #include "neural_style/vgg19_layout.h"
 #include "temp_dir.h"
+#include "test_models.h"
 
 namespace ns = neural_style;
 namespace fs = std::filesystem;
@@ -20,16 +21,9 @@ namespace {
 
 using test_files::TempDir;
 
-std::string bundled_source() {
-  const char* path = std::getenv("NEURAL_STYLE_BUNDLED_MODEL");
-  return path ? path : "";
-}
 
-std::string reference_file() {
-  const char* dir = std::getenv("NEURAL_STYLE_SHARED_MODELS");
-  if (!dir) return {};
-  const std::string path = std::string(dir) + "/vgg19-imagenet-conv1_1-conv3_4.safetensors";
-  return fs::exists(path) ? path : std::string();
+std::string bundled_source() {
+  return test_models::bundled();
 }
 
 // Sets an environment variable for one scope, restoring what was there.
@@ -117,7 +111,7 @@ TEST(BundledModel, AChangedTensorIsAChecksumMismatch) {
 }
 
 TEST(BundledModel, Float16WithinRoundingOfTheReference) {
-  const std::string reference = reference_file();
+  const std::string reference = test_models::reference();
   if (reference.empty())
     GTEST_SKIP() << "the float32 reference ../shared/models is not beside the checkout";
   ns::Checkpoint half, full;

@@ -2,12 +2,10 @@
 
 #include <CLI/CLI.hpp>
 
-#include <algorithm>
-#include <cmath>
-#include <map>
-
 #include <sstream>
+
 #include "config.h"
+#include "neural_style/vocabulary.h"
 
 namespace neural_style::cli {
 
@@ -28,33 +26,16 @@ std::string preset_list() {
   return s.str();
 }
 
-// "0.25,0.75": non-negative numbers, not all zero.
-bool parse_blend(const std::string& text, std::vector<double>* out, std::string* error) {
-  std::vector<double> weights;
-  std::stringstream stream(text);
-  std::string item;
-  double sum = 0;
-  while (std::getline(stream, item, ',')) {
-    std::size_t used = 0;
-    double w = 0;
-    try {
-      w = std::stod(item, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (used == 0 || used != item.size() || !std::isfinite(w) || w < 0 || w > limits().weight_max) {
-      *error = "invalid weight '" + item + "' (expected non-negative numbers: W,W,...)";
-      return false;
-    }
-    weights.push_back(w);
-    sum += w;
-  }
-  if (weights.empty() || !(sum > 0)) {
-    *error = "the weights must not all be zero";
-    return false;
-  }
-  *out = std::move(weights);
-  return true;
+// A choice flag's names for its help; aliases are accepted but not listed.
+template <typename E>
+std::string choice_help(const Vocabulary<E>& names) {
+  return name_list(canonical_names(names));
+}
+
+template <typename E>
+E chosen(const Vocabulary<E>& names, const std::string& name, E fallback) {
+  value_from_name(names, name, &fallback);
+  return fallback;
 }
 
 }  // namespace
@@ -103,34 +84,32 @@ ParseOutcome parse_options(int argc, const char* const* argv, Options* o, std::s
       app.add_option("--preserve-colors", colors,
                      "Keep the content's colours: luminance (alone: this; the result's "
                      "luminance with the content's chroma) or transfer (the styles recoloured "
-                     "to the content's colour statistics first)")
+                     "to the content's colour statistics first); none keeps the style's")
           ->expected(0, 1)
-          ->check(CLI::IsMember({"luminance", "transfer"}));
-  std::vector<std::string> preset_names;
-  for (const Preset& preset : presets()) preset_names.push_back(preset.name);
+          ->check(CLI::IsMember(accepted_names(color_mode_names())));
   std::string preset;
   app.add_option("--preset", preset,
                  "Start from a preset's values (see --list-presets); other flags override it")
-      ->check(CLI::IsMember(preset_names));
+      ->check(CLI::IsMember(preset_names()));
   app.add_flag("--list-presets", "List the presets and exit");
   app.add_option("--output", o->output, "Result image; format from the extension")->required();
   app.add_option("--weights", p.weights_file,
                  "VGG-19 weights (safetensors or PyTorch .pth, torchvision names); none: the "
                  "model search (the full VGG-19 if installed, else the bundled conv1-conv3); "
                  "'random': the random test network");
-  std::string input_convention = "auto";
+  std::string input_convention = name_of(input_convention_names(), d.input_convention);
   app.add_option("--input-convention", input_convention,
                  "How the network's input is fed: auto (from the weights file), torchvision "
                  "(RGB 0-1, ImageNet mean/std) or caffe (BGR 0-255 minus the mean)")
-      ->default_val("auto")
-      ->check(CLI::IsMember({"auto", "torchvision", "caffe"}));
+      ->default_val(input_convention)
+      ->check(CLI::IsMember(accepted_names(input_convention_names())));
   app.add_option("--iterations", p.iterations, "Optimiser steps per scale")
       ->default_val(d.iterations)
       ->check(CLI::Range(lim.iterations_min, lim.iterations_max));
-  std::string optimizer = d.optimizer == Optimizer::LBFGS ? "lbfgs" : "adam";
-  app.add_option("--optimizer", optimizer, "adam or lbfgs")
+  std::string optimizer = name_of(optimizer_names(), d.optimizer);
+  app.add_option("--optimizer", optimizer, choice_help(optimizer_names()))
       ->default_val(optimizer)
-      ->check(CLI::IsMember({"adam", "lbfgs"}));
+      ->check(CLI::IsMember(accepted_names(optimizer_names())));
   app.add_option("--lr", p.learning_rate, "Learning rate (default: 0.02 for Adam, 1 for L-BFGS)")
       ->check(CLI::Range(lim.learning_rate_min, lim.learning_rate_max));
   app.add_option("--content-weight", p.content_weight, "Weight α of the content term")
@@ -151,7 +130,7 @@ ParseOutcome parse_options(int argc, const char* const* argv, Options* o, std::s
       app.add_option("--layer-set", layer_set,
                      "auto (deep when the weights reach relu5_1, else shallow), deep or shallow")
           ->default_val("auto")
-          ->check(CLI::IsMember({"auto", "deep", "shallow"}));
+          ->check(CLI::IsMember(accepted_names(layer_set_names())));
   auto* content_layer_opt =
       app.add_option("--content-layer", p.content_layer,
                      "Content layer (relu1_1 ... relu5_4); with --style-layers replaces the set")
@@ -170,10 +149,11 @@ ParseOutcome parse_options(int argc, const char* const* argv, Options* o, std::s
       ->default_val(d.scales)
       ->check(CLI::Range(lim.scales_min, lim.scales_max));
   app.add_option("--seed", p.seed, "Random seed (noise init)")->default_val(d.seed);
-  std::string device = "auto";
-  app.add_option("--device", device, "auto, cpu or cuda")
-      ->default_val("auto")
-      ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  std::string device = name_of(device_names(), d.device);
+  app.add_option("--device", device,
+                 choice_help(device_names()) + " (gpu: CUDA; also spelled cuda)")
+      ->default_val(device)
+      ->check(CLI::IsMember(accepted_names(device_names())));
   app.add_option("--threads", p.threads, "CPU threads (0: all cores)")
       ->default_val(0)
       ->check(CLI::Range(0, lim.threads_max));
@@ -181,11 +161,11 @@ ParseOutcome parse_options(int argc, const char* const* argv, Options* o, std::s
   app.add_option("--memory-budget", memory_budget,
                  "Memory the run may use, e.g. 2G or 800M (default: what is free); bigger images "
                  "are refined in tiles");
-  std::string precision = "fp32";
+  std::string precision = name_of(precision_names(), d.precision);
   app.add_option("--precision", precision,
                  "fp32, bf16 (CPUs with AVX512-BF16 or AMX, GPUs) or tf32 (GPUs); else fp32")
-      ->default_val("fp32")
-      ->check(CLI::IsMember({"fp32", "bf16", "tf32"}));
+      ->default_val(precision)
+      ->check(CLI::IsMember(accepted_names(precision_names())));
   app.add_option("--log-json", o->log_json,
                  "Write one JSON object per iteration (JSON Lines) to FILE");
   app.add_flag("--quiet,-q", o->quiet, "No progress output");
@@ -208,42 +188,39 @@ ParseOutcome parse_options(int argc, const char* const* argv, Options* o, std::s
   }
   if (!blend.empty()) {
     std::string error;
-    if (!parse_blend(blend, &p.style_blend, &error)) {
+    if (!parse_style_blend(blend, &p.style_blend, &error)) {
       *message = "--style-blend: " + error;
       return ParseOutcome::Error;
     }
-    if (p.style_blend.size() != o->styles.size()) {
-      *message = "--style-blend: " + std::to_string(p.style_blend.size()) + " weights for " +
-                 std::to_string(o->styles.size()) + " style images (one per --style)";
-      return ParseOutcome::Error;
+    switch (style_blend_fit(p.style_blend, o->styles.size())) {
+      case BlendFit::Ok: break;
+      case BlendFit::WrongCount:
+        *message = "--style-blend: " + std::to_string(p.style_blend.size()) + " weights for " +
+                   std::to_string(o->styles.size()) + " style images (one per --style)";
+        return ParseOutcome::Error;
+      case BlendFit::AllZero:
+        *message = "--style-blend: the weights must not all be zero";
+        return ParseOutcome::Error;
     }
   }
+  // The flag alone means luminance.
   if (colors_opt->count() > 0)
-    p.color_preservation =
-        colors == "transfer" ? ColorPreservation::ColorTransfer : ColorPreservation::Luminance;
+    p.color_preservation = chosen(color_mode_names(), colors, ColorPreservation::Luminance);
   // A preset may have turned the normalisation off already; the flag can only turn it off.
   if (raw_weights) p.normalize_weights = false;
-  p.optimizer = optimizer == "lbfgs" ? Optimizer::LBFGS : Optimizer::Adam;
-  p.input_convention = input_convention == "caffe"         ? Params::InputConvention::Caffe
-                       : input_convention == "torchvision" ? Params::InputConvention::Torchvision
-                                                           : Params::InputConvention::Auto;
-  p.device = device == "cuda" ? Device::CUDA : device == "cpu" ? Device::CPU : Device::Auto;
-  p.precision = precision == "bf16"   ? Precision::BFloat16
-                : precision == "tf32" ? Precision::TF32
-                                      : Precision::Float32;
+  p.optimizer = chosen(optimizer_names(), optimizer, p.optimizer);
+  p.input_convention = chosen(input_convention_names(), input_convention, p.input_convention);
+  p.device = chosen(device_names(), device, p.device);
+  p.precision = chosen(precision_names(), precision, p.precision);
   if (!memory_budget.empty() && !parse_memory_size(memory_budget, &p.memory_budget_bytes)) {
     *message = "--memory-budget: '" + memory_budget + "' is not a size such as 2G or 800M";
     return ParseOutcome::Error;
   }
-  if (init == "content") {
-    p.init = InitMode::Content;
-  } else if (init == "noise") {
-    p.init = InitMode::Noise;
-  } else {
+  if (!value_from_name(init_names(), init, &p.init)) {
     p.init = InitMode::Image;
     o->init_file = init;
   }
-  if (p.max_size != 0 && p.max_size < lim.max_size_min) {
+  if (!max_size_ok(p.max_size)) {
     *message = "--max-size: must be 0 or at least " + std::to_string(lim.max_size_min);
     return ParseOutcome::Error;
   }
@@ -262,8 +239,7 @@ ParseOutcome parse_options(int argc, const char* const* argv, Options* o, std::s
     *message = "--style-layers: " + error;
     return ParseOutcome::Error;
   }
-  const auto& names = layer_names();
-  if (std::find(names.begin(), names.end(), p.content_layer) == names.end()) {
+  if (!is_layer_name(p.content_layer)) {
     *message =
         "--content-layer: unknown layer '" + p.content_layer + "' (expected relu1_1 ... relu5_4)";
     return ParseOutcome::Error;

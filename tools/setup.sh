@@ -19,8 +19,8 @@ packages=(
   nettle-dev libcurl4-openssl-dev
   # the GIMP 2.10 plug-in and its tests
   gimp libgimp2.0-dev xvfb xauth xdotool x11-apps netpbm
-  # tests and the example images
-  libgtest-dev python3 python3-numpy python3-pil
+  # tests and the example images; locales: the tests run the CLI under a German locale
+  libgtest-dev python3 python3-numpy python3-pil locales
   # PyTorch checkpoints (zip container); test checkpoints; the parsers' fuzzers
   libzip-dev python3-torch clang-14 libclang-rt-14-dev
 )
@@ -41,4 +41,11 @@ if ((${#missing[@]})); then
   echo "setup: installed ${missing[*]}"
 else
   echo "setup: all packages present"
+fi
+
+# A locale whose decimal separator is a comma, so that the tests can show that numbers in
+# arguments are read the same under it.
+if ! locale -a 2>/dev/null | grep -qix 'de_DE.utf8'; then
+  "${as_root[@]}" localedef -i de_DE -f UTF-8 de_DE.UTF-8
+  echo "setup: generated the de_DE.UTF-8 locale"
 fi

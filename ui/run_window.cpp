@@ -145,4 +145,22 @@ MainThreadHooks progress_hooks(RunWindow* window) {
   return hooks;
 }
 
+namespace {
+
+class RunWindowDisplay final : public ProgressDisplay {
+ public:
+  explicit RunWindowDisplay(const char* title)
+      : window_(title ? std::make_unique<RunWindow>(title) : nullptr) {}
+  MainThreadHooks hooks() override { return progress_hooks(window_.get()); }
+
+ private:
+  std::unique_ptr<RunWindow> window_;
+};
+
+}  // namespace
+
+std::unique_ptr<ProgressDisplay> open_progress_display(const char* title) {
+  return std::make_unique<RunWindowDisplay>(title);
+}
+
 }  // namespace neural_style::plugin::ui

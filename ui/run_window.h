@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "common/run_sequence.h"
 #include "common/runner.h"
 #include "neural_style/neural_style.h"
 
@@ -42,5 +43,9 @@ class RunWindow {
 // run and has its events pumped.
 // `window` must outlive the run.
 MainThreadHooks progress_hooks(RunWindow* window);
+
+// The display of one job for run_request(): GIMP's progress bar, and with a `title` a RunWindow
+// of that title as well (interactive runs).
+std::unique_ptr<ProgressDisplay> open_progress_display(const char* title);
 
 }  // namespace neural_style::plugin::ui

@@ -26,9 +26,9 @@ std::string version_string() {
   return v;
 }
 
-Status select_device(const Params& params, torch::Device* device) {
+Status select_device(Device wanted, torch::Device* device) {
   const bool cuda = torch::cuda::is_available();
-  switch (params.device) {
+  switch (wanted) {
     case Device::CUDA:
       if (!cuda)
         return Status::error(Status::Code::DeviceError,

@@ -8,7 +8,7 @@
 namespace neural_style {
 
 // Resolves Device::Auto and checks CUDA when asked for.
-Status select_device(const Params& params, torch::Device* device);
+Status select_device(Device wanted, torch::Device* device);
 
 // Sets LibTorch's CPU thread count for work on images of `pixels` pixels: params.threads when
 // given, else all cores (LibTorch may start with fewer) -- except for small images, where

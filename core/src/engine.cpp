@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
+#include <fstream>
 #include <limits>
 #include <new>
 #include <sstream>
@@ -41,41 +43,117 @@ struct Terms {
   double content = 0, style = 0, tv = 0, total_value = 0;
 };
 
+// Everything a run decides before any tensor work, from the engine and the parameters.
+struct RunPlan {
+  Params params;  // with the layer set resolved into layers
+  torch::TensorOptions options;
+  Size final_size;              // the processing size
+  MemoryPlan memory;            // memory.capped: the largest size processed whole
+  std::vector<Size> levels;     // the pyramid, coarse to fine, up to memory.capped
+  std::vector<TileRect> tiles;  // refined at final_size afterwards; empty when not tiled
+  Precision precision = Precision::Float32;
+  double max_style_pixels = std::numeric_limits<double>::infinity();  // memory_budget.h
+  std::size_t style_count = 0;
+  int content_tap = -1;
+  std::vector<int> style_taps;
+  std::vector<int> taps;  // style taps, then the content tap
+  int min_style_side = 1;
+};
+
+// The images a run starts from, as tensors on the CPU.
+struct Inputs {
+  torch::Tensor content;              // at its own size
+  std::vector<torch::Tensor> styles;  // at their own size, recoloured for ColorTransfer
+  torch::Tensor init;                 // the start image at the processing size
+};
+
+// The optimiser over the image's pixels, stepped once per iteration so that progress and
+// cancellation are per iteration. `loss` evaluates the objective at the current image (with its
+// gradient when it is finite); it may be called several times in one step.
+class PixelOptimizer {
+ public:
+  static std::unique_ptr<PixelOptimizer> make(const Params& params, const torch::Tensor& x);
+  virtual ~PixelOptimizer() = default;
+  void zero_grad() { optimizer_->zero_grad(); }
+  // One iteration. When the first evaluation is not finite the image is left alone; false when
+  // the step left non-finite pixels.
+  virtual bool step(const std::function<torch::Tensor()>& loss) = 0;
+
+ protected:
+  PixelOptimizer(torch::Tensor x, std::unique_ptr<torch::optim::Optimizer> optimizer)
+      : x_(std::move(x)), optimizer_(std::move(optimizer)) {}
+  torch::Tensor x_;
+  std::unique_ptr<torch::optim::Optimizer> optimizer_;
+};
+
+// Adam (Kingma and Ba 2015) on the pixels, which are kept in range after each step.
+class AdamPixels final : public PixelOptimizer {
+ public:
+  AdamPixels(const torch::Tensor& x, double lr)
+      : PixelOptimizer(x, std::make_unique<torch::optim::Adam>(std::vector<torch::Tensor>{x},
+                                                               torch::optim::AdamOptions(lr))) {}
+  bool step(const std::function<torch::Tensor()>& loss) override {
+    if (!std::isfinite(loss().item<double>())) return true;
+    optimizer_->step();
+    torch::NoGradGuard no_grad;
+    x_.clamp_(0.0, 1.0);
+    return true;
+  }
+};
+
+// L-BFGS with a strong-Wolfe line search, one iteration per step; the curvature history carries
+// over between steps. The objective's scale depends on the weights and the network, so the fixed
+// step length of 1 that jcjohnson/neural-style uses can make the loss rise; the line search
+// keeps it from overshooting. Clamping would invalidate the curvature pairs, so the pixels are
+// clamped between scales only.
+class LbfgsPixels final : public PixelOptimizer {
+ public:
+  LbfgsPixels(const torch::Tensor& x, double lr)
+      : PixelOptimizer(x, std::make_unique<torch::optim::LBFGS>(
+                              std::vector<torch::Tensor>{x}, torch::optim::LBFGSOptions(lr)
+                                                                 .max_iter(1)
+                                                                 .history_size(20)
+                                                                 .tolerance_change(0)
+                                                                 .tolerance_grad(0)
+                                                                 .line_search_fn("strong_wolfe"))) {
+  }
+  bool step(const std::function<torch::Tensor()>& loss) override {
+    optimizer_->step(loss);
+    return torch::isfinite(x_).all().item<bool>();
+  }
+};
+
+std::unique_ptr<PixelOptimizer> PixelOptimizer::make(const Params& p, const torch::Tensor& x) {
+  if (p.optimizer == Optimizer::LBFGS)
+    return std::make_unique<LbfgsPixels>(
+        x, p.learning_rate > 0 ? p.learning_rate : kLbfgsLearningRate);
+  return std::make_unique<AdamPixels>(x, p.learning_rate > 0 ? p.learning_rate : kAdamLearningRate);
+}
+
+Status cancelled_status() {
+  return Status::error(Status::Code::Cancelled, "cancelled");
+}
+
+// One run's optimisation: the pyramid, then the tiles when the plan has them.
 class Run {
  public:
-  Run(const Params& params, const Callbacks& callbacks, Vgg19 net, torch::TensorOptions options)
-      : p_(params), cb_(callbacks), net_(std::move(net)), opts_(options) {
-    content_tap_ = tap_index(p_.content_layer);
-    int deepest_style = 0;
-    for (const auto& lw : p_.style_layers) {
-      style_taps_.push_back(tap_index(lw.layer));
-      deepest_style = std::max(deepest_style, style_taps_.back());
-    }
-    taps_ = style_taps_;
-    taps_.push_back(content_tap_);
-    min_style_side_ = std::max(limits().max_size_min, min_side_for_tap(deepest_style));
-  }
+  Run(const RunPlan& plan, const Callbacks& callbacks, const Vgg19& net)
+      : plan_(plan),
+        p_(plan.params),
+        cb_(callbacks),
+        net_(net),
+        blend_(normalized_blend(p_.style_blend, plan.style_count)),
+        start_(Clock::now()),
+        total_steps_(static_cast<int>(plan.levels.size() + plan.tiles.size()) * p_.iterations) {}
 
-  // `styles` are the style images at their own size, blended with params.style_blend.
-  Status optimise(const torch::Tensor& content, const std::vector<torch::Tensor>& styles,
-                  const torch::Tensor& init, const std::vector<Size>& levels,
-                  torch::Tensor* result);
-
-  // Refines *x, the result at plan.capped, at the full size `full` in the tiles of `plan`
-  // (memory_budget.h, tiling.h); `levels` are the pyramid's, for progress.
-  Status refine_tiles(const torch::Tensor& content, const std::vector<torch::Tensor>& styles,
-                      Size full, const MemoryPlan& plan, const std::vector<Size>& levels,
-                      torch::Tensor* x);
-  // Tiles to refine after the pyramid (0: none), counted into the progress's total from the start.
-  void set_tile_count(int tiles) { tiles_ = tiles; }
-  void set_precision(Precision precision) { precision_ = precision; }
-  // Cap on a style image's pixels while its Grams are taken (memory_budget.h).
-  void set_max_style_pixels(double pixels) { max_style_pixels_ = pixels; }
+  // Coarse to fine over plan.levels from in.init; *x receives the image at the last level.
+  Status pyramid(const Inputs& in, torch::Tensor* x);
+  // Refines *x, the result at plan.memory.capped, at plan.final_size in plan.tiles (tiling.h).
+  Status refine_tiles(const Inputs& in, torch::Tensor* x);
 
  private:
   // p_.iterations optimiser steps on *x against t at one processing size, then a clamp.
-  Status descend(const Targets& t, std::size_t level, const std::vector<Size>& levels,
-                 torch::Tensor* x);
+  Status descend(const Targets& t, std::size_t level, torch::Tensor* x);
   // The objective's weights for targets whose generated feature maps have generated_hw positions.
   void weigh(Targets* t, const std::vector<std::int64_t>& generated_hw) const;
   // `styles` at their processing size for this level, on the network's device.
@@ -83,25 +161,18 @@ class Run {
   std::vector<torch::Tensor> styles_for_level(const std::vector<torch::Tensor>& styles,
                                               Size level) const;
   Terms evaluate(const torch::Tensor& x, const Targets& t) const;
-  void report(int iteration, int level, const std::vector<Size>& levels, const Terms& terms,
-              const Targets& t, const torch::Tensor& x);
+  void report(int iteration, int level, const Terms& terms, const Targets& t,
+              const torch::Tensor& x);
   bool cancelled() const { return cb_.should_cancel && cb_.should_cancel(); }
 
+  const RunPlan& plan_;
   const Params& p_;
   const Callbacks& cb_;
-  Vgg19 net_;
-  torch::TensorOptions opts_;
-  int content_tap_ = -1;
-  std::vector<int> style_taps_;
-  std::vector<int> taps_;  // style taps, then the content tap
-  int min_style_side_ = 1;
-  double max_style_pixels_ = std::numeric_limits<double>::infinity();
-  std::vector<double> blend_;  // normalised to sum 1, one per style image
-  Clock::time_point start_;
+  const Vgg19& net_;
+  const std::vector<double> blend_;  // normalised to sum 1, one per style image
+  const Clock::time_point start_;
+  const int total_steps_;
   int done_steps_ = 0;
-  int total_steps_ = 0;
-  Precision precision_ = Precision::Float32;
-  int tiles_ = 0;
   int tile_ = 0;  // 1-based while tiles are refined
   Size tile_size_;
 };
@@ -110,13 +181,13 @@ std::vector<torch::Tensor> Run::styles_for_level(const std::vector<torch::Tensor
                                                  Size level) const {
   // Never below the level's own size: a budget that small is refused before the run.
   const double max_pixels =
-      std::max(max_style_pixels_, static_cast<double>(level.width) * level.height);
+      std::max(plan_.max_style_pixels, static_cast<double>(level.width) * level.height);
   std::vector<torch::Tensor> out;
   for (const auto& s : styles) {
     const Size own{static_cast<int>(s.size(3)), static_cast<int>(s.size(2))};
     out.push_back(
-        resample(s, style_size_for(own, level, p_.style_scale, min_style_side_, max_pixels))
-            .to(opts_));
+        resample(s, style_size_for(own, level, p_.style_scale, plan_.min_style_side, max_pixels))
+            .to(plan_.options));
   }
   return out;
 }
@@ -126,15 +197,15 @@ Targets Run::targets(const torch::Tensor& content, const std::vector<torch::Tens
   Targets t;
   // The content's feature maps have the generated image's sizes, which the blended Grams are
   // scaled to (style_targets.h).
-  std::vector<std::int64_t> generated_hw(style_taps_.size());
-  // taps_ is the style taps, then the content tap; only the content tap's activation is kept.
-  net_.for_each_tap(content, taps_, [&](std::size_t k, const torch::Tensor& a) {
-    if (k < style_taps_.size())
+  std::vector<std::int64_t> generated_hw(plan_.style_taps.size());
+  // plan_.taps is the style taps, then the content tap; only the content tap's activation is kept.
+  net_.for_each_tap(content, plan_.taps, [&](std::size_t k, const torch::Tensor& a) {
+    if (k < plan_.style_taps.size())
       generated_hw[k] = a.size(2) * a.size(3);
     else
       t.content = a.detach();
   });
-  t.grams = blended_grams(net_, styles, blend_, style_taps_, generated_hw);
+  t.grams = blended_grams(net_, styles, blend_, plan_.style_taps, generated_hw);
   weigh(&t, generated_hw);
   return t;
 }
@@ -171,16 +242,16 @@ Terms Run::evaluate(const torch::Tensor& x, const Targets& t) const {
   std::vector<torch::Tensor> feats;
   {
     // Only the network runs in the opt-in precision: Gram differences need fp32.
-    PrecisionScope scope(precision_, opts_.device());
-    feats = net_.forward(x, taps_);
+    PrecisionScope scope(plan_.precision, plan_.options.device());
+    feats = net_.forward(x, plan_.taps);
   }
-  if (precision_ != Precision::Float32)
+  if (plan_.precision != Precision::Float32)
     for (auto& f : feats) f = f.to(torch::kFloat32);
   auto content_l = content_cost(t.content, feats.back());
   // J_style as defined (Σ λ_l·cost_l) for the report; the objective uses the effective weights.
   auto style_l = torch::zeros({}, x.options());
   auto weighted_style = torch::zeros({}, x.options());
-  for (std::size_t i = 0; i < style_taps_.size(); ++i) {
+  for (std::size_t i = 0; i < plan_.style_taps.size(); ++i) {
     auto cost = style_layer_cost(t.grams[i], feats[i]);
     style_l = style_l + p_.style_layers[i].weight * cost;
     weighted_style = weighted_style + t.style_weights[i] * cost;
@@ -200,8 +271,9 @@ Terms Run::evaluate(const torch::Tensor& x, const Targets& t) const {
   return terms;
 }
 
-void Run::report(int iteration, int level, const std::vector<Size>& levels, const Terms& terms,
-                 const Targets& t, const torch::Tensor& x) {
+void Run::report(int iteration, int level, const Terms& terms, const Targets& t,
+                 const torch::Tensor& x) {
+  const std::vector<Size>& levels = plan_.levels;
   if (!cb_.on_progress) return;
   Progress pr;
   pr.iteration = iteration;
@@ -214,7 +286,7 @@ void Run::report(int iteration, int level, const std::vector<Size>& levels, cons
   pr.height = levels[static_cast<std::size_t>(level)].height;
   if (tile_ > 0) {
     pr.tile = tile_;
-    pr.tiles = tiles_;
+    pr.tiles = static_cast<int>(plan_.tiles.size());
     pr.width = tile_size_.width;
     pr.height = tile_size_.height;
   }
@@ -230,76 +302,57 @@ void Run::report(int iteration, int level, const std::vector<Size>& levels, cons
   cb_.on_progress(pr);
 }
 
+// $NEURAL_STYLE_TRACE names a file that gets a line for each engine created and each image
+// stylised: tests and developers see from it when the weights are read (docs/engine-api.md).
+void trace(const std::string& line) {
+  const char* path = std::getenv("NEURAL_STYLE_TRACE");
+  if (path && *path) std::ofstream(path, std::ios::app) << line << '\n';
+}
+
 Status numeric_error(int iteration) {
   return Status::error(Status::Code::NumericError,
                        "the loss became NaN or infinite at iteration " + std::to_string(iteration) +
                            "; lower the style or content weight, or the learning rate");
 }
 
-Status Run::optimise(const torch::Tensor& content, const std::vector<torch::Tensor>& styles,
-                     const torch::Tensor& init, const std::vector<Size>& levels,
-                     torch::Tensor* result) {
-  start_ = Clock::now();
-  blend_ = normalized_blend(p_.style_blend, styles.size());
-  total_steps_ = static_cast<int>(levels.size() + static_cast<std::size_t>(tiles_)) * p_.iterations;
+Status Run::pyramid(const Inputs& in, torch::Tensor* result) {
   torch::Tensor x;
-  for (std::size_t level = 0; level < levels.size(); ++level) {
-    const Size size = levels[level];
+  for (std::size_t level = 0; level < plan_.levels.size(); ++level) {
+    const Size size = plan_.levels[level];
     set_threads_for(p_, static_cast<long long>(size.width) * size.height);
-    const Targets t = targets(resample(content, size).to(opts_), styles_for_level(styles, size));
-
+    const Targets t =
+        targets(resample(in.content, size).to(plan_.options), styles_for_level(in.styles, size));
     {
       torch::NoGradGuard no_grad;
-      x = level == 0 ? resample(init, size).to(opts_) : resample(x, size);
+      x = level == 0 ? resample(in.init, size).to(plan_.options) : resample(x, size);
       x = x.clone().contiguous();
     }
-    if (Status s = descend(t, level, levels, &x); !s.ok()) return s;
-    if (cancelled()) return Status::error(Status::Code::Cancelled, "cancelled");
+    if (Status s = descend(t, level, &x); !s.ok()) return s;
+    if (cancelled()) return cancelled_status();
   }
   *result = x;
   return Status::success();
 }
 
-Status Run::descend(const Targets& t, std::size_t level, const std::vector<Size>& levels,
-                    torch::Tensor* xp) {
+Status Run::descend(const Targets& t, std::size_t level, torch::Tensor* xp) {
   torch::Tensor& x = *xp;
   x.set_requires_grad(true);
   {
-    const bool lbfgs = p_.optimizer == Optimizer::LBFGS;
-    const double lr =
-        p_.learning_rate > 0 ? p_.learning_rate : (lbfgs ? kLbfgsLearningRate : kAdamLearningRate);
-    std::unique_ptr<torch::optim::Optimizer> opt;
-    if (lbfgs) {
-      // One L-BFGS iteration per step() so that progress and cancellation are per iteration;
-      // the curvature history carries over between calls. A strong-Wolfe line search keeps it
-      // from overshooting: the objective's scale depends on weights and network, so a fixed
-      // step length of 1 (jcjohnson/neural-style) can make the loss rise.
-      opt = std::make_unique<torch::optim::LBFGS>(std::vector<torch::Tensor>{x},
-                                                  torch::optim::LBFGSOptions(lr)
-                                                      .max_iter(1)
-                                                      .history_size(20)
-                                                      .tolerance_change(0)
-                                                      .tolerance_grad(0)
-                                                      .line_search_fn("strong_wolfe"));
-    } else {
-      opt = std::make_unique<torch::optim::Adam>(std::vector<torch::Tensor>{x},
-                                                 torch::optim::AdamOptions(lr));
-    }
-
+    const std::unique_ptr<PixelOptimizer> optimizer = PixelOptimizer::make(p_, x);
     for (int k = 0; k < p_.iterations; ++k) {
-      if (cancelled()) return Status::error(Status::Code::Cancelled, "cancelled");
+      if (cancelled()) return cancelled_status();
       bool finite = true;
       bool reported = false;
       // The line search may evaluate several points; the first is the current image, the one
       // iteration k reports.
-      auto closure = [&]() -> torch::Tensor {
-        opt->zero_grad();
+      auto loss = [&]() -> torch::Tensor {
+        optimizer->zero_grad();
         Terms terms = evaluate(x, t);
         const bool ok = std::isfinite(terms.total_value);
         if (!reported) {
           finite = ok;
           if (ok) terms.total.backward();
-          report(k, static_cast<int>(level), levels, terms, t, x);
+          report(k, static_cast<int>(level), terms, t, x);
           reported = true;
           return terms.total.detach();
         }
@@ -308,46 +361,33 @@ Status Run::descend(const Targets& t, std::size_t level, const std::vector<Size>
         terms.total.backward();
         return terms.total.detach();
       };
-      if (lbfgs) {
-        opt->step(closure);
-      } else {
-        closure();
-        if (finite) opt->step();
-      }
+      const bool pixels_finite = optimizer->step(loss);
       if (!finite) return numeric_error(k);
-      if (lbfgs && !torch::isfinite(x).all().item<bool>()) return numeric_error(k + 1);
+      if (!pixels_finite) return numeric_error(k + 1);
       ++done_steps_;
-      if (!lbfgs) {
-        // Adam works on the pixels directly: keep them in range after each step, as the seed
-        // does (L-BFGS would lose its curvature pairs, so it is clamped between scales only).
-        torch::NoGradGuard no_grad;
-        x.clamp_(0.0, 1.0);
-      }
-    }
-    {
-      torch::NoGradGuard no_grad;
-      Terms terms = evaluate(x, t);
-      if (!std::isfinite(terms.total_value)) return numeric_error(p_.iterations);
-      report(p_.iterations, static_cast<int>(level), levels, terms, t, x);
-      x = x.detach().clamp(0.0, 1.0);
     }
   }
+  torch::NoGradGuard no_grad;
+  Terms terms = evaluate(x, t);
+  if (!std::isfinite(terms.total_value)) return numeric_error(p_.iterations);
+  report(p_.iterations, static_cast<int>(level), terms, t, x);
+  x = x.detach().clamp(0.0, 1.0);
   return Status::success();
 }
 
-Status Run::refine_tiles(const torch::Tensor& content, const std::vector<torch::Tensor>& styles,
-                         Size full, const MemoryPlan& plan, const std::vector<Size>& levels,
-                         torch::Tensor* x) {
-  const std::vector<TileRect> grid = tile_grid(full, plan.tile_side, plan.overlap);
+Status Run::refine_tiles(const Inputs& in, torch::Tensor* x) {
+  const Size full = plan_.final_size;
+  const int tile_side = plan_.memory.tile_side;
   // The global style targets, per feature position, from the styles at the full size's scale
   // (in tiles, so the style never goes through the network whole).
   std::vector<torch::Tensor> style_per_position;
-  for (std::size_t k = 0; k < styles.size(); ++k) {
-    const Size own{static_cast<int>(styles[k].size(3)), static_cast<int>(styles[k].size(2))};
-    const Size size = style_size_for(own, full, p_.style_scale, min_style_side_,
+  for (std::size_t k = 0; k < in.styles.size(); ++k) {
+    const torch::Tensor& style = in.styles[k];
+    const Size own{static_cast<int>(style.size(3)), static_cast<int>(style.size(2))};
+    const Size size = style_size_for(own, full, p_.style_scale, plan_.min_style_side,
                                      std::numeric_limits<double>::infinity());
     auto grams =
-        gram_per_position(net_, style_taps_, resample(styles[k], size), plan.tile_side, opts_);
+        gram_per_position(net_, plan_.style_taps, resample(style, size), tile_side, plan_.options);
     for (std::size_t i = 0; i < grams.size(); ++i) {
       auto g = grams[i] * blend_[k];
       if (k == 0)
@@ -363,31 +403,31 @@ Status Run::refine_tiles(const torch::Tensor& content, const std::vector<torch::
   }
   *x = torch::Tensor();
   TileCanvas canvas(std::move(start));
-  const torch::Tensor content_full = resample(content, full);
-  set_threads_for(p_, static_cast<long long>(plan.tile_side) * plan.tile_side);
-  for (std::size_t i = 0; i < grid.size(); ++i) {
-    if (cancelled()) return Status::error(Status::Code::Cancelled, "cancelled");
-    const TileRect& r = grid[i];
+  const torch::Tensor content_full = resample(in.content, full);
+  set_threads_for(p_, static_cast<long long>(tile_side) * tile_side);
+  for (std::size_t i = 0; i < plan_.tiles.size(); ++i) {
+    if (cancelled()) return cancelled_status();
+    const TileRect& r = plan_.tiles[i];
     tile_ = static_cast<int>(i) + 1;
     tile_size_ = {r.width, r.height};
     Targets t;
     {
       torch::NoGradGuard no_grad;
-      auto feats = net_.forward(crop(content_full, r).to(opts_), taps_);
+      auto feats = net_.forward(crop(content_full, r).to(plan_.options), plan_.taps);
       t.content = feats.back().detach();
       std::vector<std::int64_t> hw;
-      for (std::size_t l = 0; l < style_taps_.size(); ++l) {
+      for (std::size_t l = 0; l < plan_.style_taps.size(); ++l) {
         hw.push_back(feats[l].size(2) * feats[l].size(3));
         t.grams.push_back(style_per_position[l] * static_cast<double>(hw.back()));
       }
       weigh(&t, hw);
     }
-    torch::Tensor xt = canvas.crop(r).to(opts_).contiguous();
-    if (Status s = descend(t, levels.size() - 1, levels, &xt); !s.ok()) return s;
-    canvas.blend(r, xt, feather_weights(grid, i));
+    torch::Tensor xt = canvas.crop(r).to(plan_.options).contiguous();
+    if (Status s = descend(t, plan_.levels.size() - 1, &xt); !s.ok()) return s;
+    canvas.blend(r, xt, feather_weights(plan_.tiles, i));
   }
   tile_ = 0;
-  *x = canvas.finish().to(opts_);
+  *x = canvas.finish().to(plan_.options);
   return Status::success();
 }
 
@@ -405,15 +445,70 @@ torch::Tensor initial_image(const Params& p, const torch::Tensor& content) {
   return content;
 }
 
-Status run_checked(const Image& content, const std::vector<Image>& styles, const Params& params,
-                   const Callbacks& callbacks, Image* result, RunInfo* info) {
-  const auto t0 = Clock::now();
-  torch::Device device(torch::kCPU);
-  if (Status s = select_device(params, &device); !s.ok()) return s;
-  const auto options = torch::TensorOptions().dtype(torch::kFloat32).device(device);
+}  // namespace
+
+// A loaded network on its device (neural_style.h).
+class Engine {
+ public:
+  EngineConfig config;
+  torch::Device device{torch::kCPU};
+  Vgg19 net;                 // every convolution the weights file holds
+  std::string weights_name;  // the file, or "random"
+  int loads = 0;
+};
+
+void EngineDeleter::operator()(Engine* engine) const {
+  delete engine;
+}
+
+namespace {
+
+// Picks the layers for LayerSet::Auto from how deep the engine's network goes, and says once per
+// run when the run uses the bundled partial network.
+void resolve_layers(const Engine& engine, const Params& in, const Callbacks& callbacks,
+                    Params* out) {
+  *out = in;
+  if (in.layer_set == LayerSet::Custom) return;
+  const bool bundled =
+      !engine.config.weights_file.empty() && is_bundled_model(engine.config.weights_file);
+  const char* kBundledNotice =
+      "using the bundled ImageNet VGG-19 layers conv1_1 to conv3_4 with the shallow layer set "
+      "(style relu1_1, relu2_1, relu3_1; content relu3_2); for the full network with larger-scale "
+      "style: neural-style models fetch vgg19";
+  if (in.layer_set != LayerSet::Auto) {
+    apply_layer_set(in.layer_set, out);
+    if (bundled && in.layer_set == LayerSet::Shallow && callbacks.on_warning)
+      callbacks.on_warning(kBundledNotice);
+    return;
+  }
+  apply_layer_set(LayerSet::Deep, out);
+  const int depth = engine.net.depth();
+  if (depth <= deepest_tap(*out)) {
+    apply_layer_set(LayerSet::Shallow, out);
+    if (depth > deepest_tap(*out) && callbacks.on_warning)
+      callbacks.on_warning(bundled
+                               ? std::string(kBundledNotice)
+                               : "the weights file " + engine.config.weights_file + " ends at " +
+                                     vgg19_convs()[static_cast<std::size_t>(depth - 1)].tap +
+                                     ": using the shallow layer set (style relu1_1, relu2_1, "
+                                     "relu3_1; content relu3_2)");
+  }
+}
+
+// Sizes, memory, precision and layers: everything refused here is refused before any work.
+Status plan_run(const Engine& engine, const Image& content, const std::vector<Image>& styles,
+                const Params& params, const Callbacks& callbacks, RunPlan* plan) {
+  plan->params = params;
+  plan->options = torch::TensorOptions().dtype(torch::kFloat32).device(engine.device);
+  plan->style_count = styles.size();
 
   const int deepest = deepest_tap(params);
-  const Size final_size = fit_longest_side({content.width, content.height}, params.max_size);
+  if (deepest >= engine.net.depth())
+    return Status::error(
+        Status::Code::ModelError,
+        Vgg19::too_shallow(engine.config.weights_file, deepest + 1, engine.net.depth()));
+  plan->final_size = fit_longest_side({content.width, content.height}, params.max_size);
+  const Size final_size = plan->final_size;
   const int min_side = min_side_for_tap(deepest);
   if (std::min(final_size.width, final_size.height) < min_side) {
     std::ostringstream msg;
@@ -423,89 +518,129 @@ Status run_checked(const Image& content, const std::vector<Image>& styles, const
     return Status::error(Status::Code::InvalidArgument, msg.str());
   }
 
-  // Refused here, before the network is loaded, when even tiles cannot fit (memory_budget.h).
-  MemoryPlan plan;
-  plan.capped = final_size;
+  // Refused here, before any tensor work, when even tiles cannot fit (memory_budget.h).
+  const bool on_gpu = engine.device.is_cuda();
+  plan->memory.capped = final_size;
   const std::uint64_t budget =
-      params.memory_budget_bytes > 0 ? params.memory_budget_bytes : free_memory(device);
+      params.memory_budget_bytes > 0 ? params.memory_budget_bytes : free_memory(engine.device);
   double inputs = image_bytes({content.width, content.height});
   for (const Image& s : styles) inputs += image_bytes({s.width, s.height});
   if (budget > 0) {
-    if (Status s = plan_memory(final_size, inputs, params, device.is_cuda(), budget, &plan);
-        !s.ok())
+    if (Status s = plan_memory(final_size, inputs, params, on_gpu, budget, &plan->memory); !s.ok())
       return s;
   }
-  if (plan.tiled && callbacks.on_warning) {
-    std::ostringstream msg;
-    msg << "the memory budget (" << format_bytes(static_cast<double>(budget))
-        << ") is too small to process " << final_size.width << "x" << final_size.height
-        << " whole: processing at " << plan.capped.width << "x" << plan.capped.height
-        << ", then refining at full size in tiles of " << plan.tile_side << " pixels";
-    callbacks.on_warning(msg.str());
+  if (plan->memory.tiled) {
+    plan->tiles = tile_grid(final_size, plan->memory.tile_side, plan->memory.overlap);
+    if (callbacks.on_warning) {
+      std::ostringstream msg;
+      msg << "the memory budget (" << format_bytes(static_cast<double>(budget))
+          << ") is too small to process " << final_size.width << "x" << final_size.height
+          << " whole: processing at " << plan->memory.capped.width << "x"
+          << plan->memory.capped.height << ", then refining at full size in tiles of "
+          << plan->memory.tile_side << " pixels";
+      callbacks.on_warning(msg.str());
+    }
   }
+  plan->levels = pyramid(plan->memory.capped, params.scales);
+  plan->max_style_pixels = max_style_pixels(budget, inputs, params, on_gpu);
+
   std::string precision_notice;
-  const Precision precision = effective_precision(params.precision, device, &precision_notice);
+  plan->precision = effective_precision(params.precision, engine.device, &precision_notice);
   if (!precision_notice.empty() && callbacks.on_warning) callbacks.on_warning(precision_notice);
+  if (engine.config.weights_file.empty() && callbacks.on_warning)
+    callbacks.on_warning(
+        "no VGG-19 weights file given: using a random network, so results are not those of the "
+        "pretrained VGG-19 (see the README, 'Getting the weights')");
 
-  Vgg19 net;
-  std::string weights_name = params.weights_file;
-  if (params.weights_file.empty()) {
-    weights_name = "random";
-    if (callbacks.on_warning)
-      callbacks.on_warning(
-          "no VGG-19 weights file given: using a random network, so results are not those of the "
-          "pretrained VGG-19 (see the README, 'Getting the weights')");
-    net = Vgg19::random(deepest + 1, params.random_width_divisor, options);
-  } else {
-    if (Status s = Vgg19::from_file(params.weights_file, deepest + 1, options,
-                                    params.input_convention, &net);
-        !s.ok())
-      return s;
+  plan->content_tap = tap_index(params.content_layer);
+  int deepest_style = 0;
+  for (const auto& lw : params.style_layers) {
+    plan->style_taps.push_back(tap_index(lw.layer));
+    deepest_style = std::max(deepest_style, plan->style_taps.back());
   }
+  plan->taps = plan->style_taps;
+  plan->taps.push_back(plan->content_tap);
+  plan->min_style_side = std::max(limits().max_size_min, min_side_for_tap(deepest_style));
+  return Status::success();
+}
 
-  // The image itself stays NCHW (L-BFGS flattens it with view(-1)); NHWC weights are enough
-  // to make every convolution's output NHWC.
-  if (tuning().channels_last) net.set_memory_format(torch::MemoryFormat::ChannelsLast);
-
-  auto content_t = image_to_tensor(content, torch::kFloat32);
+Inputs prepare_inputs(const RunPlan& plan, const Image& content, const std::vector<Image>& styles) {
+  Inputs in;
+  in.content = image_to_tensor(content, torch::kFloat32);
   // ColorTransfer, the pre-step: the styles recoloured to the content's statistics, at their own
   // size and before any resampling (neural_style/color.h).
-  std::vector<torch::Tensor> styles_t;
-  for (const Image& style : styles) {
-    styles_t.push_back(
-        params.color_preservation == ColorPreservation::ColorTransfer
-            ? image_to_tensor(match_color_statistics(style, content), torch::kFloat32)
-            : image_to_tensor(style, torch::kFloat32));
-  }
-  const auto levels = pyramid(plan.capped, params.scales);
-  auto init = initial_image(params, resample(content_t, final_size));
+  const bool transfer = plan.params.color_preservation == ColorPreservation::ColorTransfer;
+  for (const Image& style : styles)
+    in.styles.push_back(image_to_tensor(transfer ? match_color_statistics(style, content) : style,
+                                        torch::kFloat32));
+  in.init = initial_image(plan.params, resample(in.content, plan.final_size));
+  return in;
+}
 
-  Run run(params, callbacks, std::move(net), options);
-  torch::Tensor x;
-  run.set_precision(precision);
-  run.set_max_style_pixels(max_style_pixels(budget, inputs, params, device.is_cuda()));
-  if (plan.tiled)
-    run.set_tile_count(
-        static_cast<int>(tile_grid(final_size, plan.tile_side, plan.overlap).size()));
-  if (Status s = run.optimise(content_t, styles_t, init, levels, &x); !s.ok()) return s;
-  if (plan.tiled) {
-    if (Status s = run.refine_tiles(content_t, styles_t, final_size, plan, levels, &x); !s.ok())
-      return s;
-  }
-
+// The result at the content's own size; Luminance, the post-step, at that size too, so the
+// chroma is the content's own.
+Image finish(const Params& params, const Image& content, const torch::Tensor& x) {
   torch::NoGradGuard no_grad;
-  *result = tensor_to_image(resample(x.to(torch::kCPU), {content.width, content.height}));
-  // Luminance, the post-step: at the content's own size, so the chroma is the content's own.
-  if (params.color_preservation == ColorPreservation::Luminance)
-    preserve_luminance(content, result);
+  Image out = tensor_to_image(resample(x.to(torch::kCPU), {content.width, content.height}));
+  if (params.color_preservation == ColorPreservation::Luminance) preserve_luminance(content, &out);
+  return out;
+}
+
+Status stylize_checked(Engine& engine, const Image& content, const std::vector<Image>& styles,
+                       const Params& requested, const Callbacks& callbacks, Image* result,
+                       RunInfo* info) {
+  const auto t0 = Clock::now();
+  Params params;
+  resolve_layers(engine, requested, callbacks, &params);
+  if (Status s = validate(params, content, styles); !s.ok()) return s;
+  RunPlan plan;
+  if (Status s = plan_run(engine, content, styles, params, callbacks, &plan); !s.ok()) return s;
+  const Inputs in = prepare_inputs(plan, content, styles);
+
+  Run run(plan, callbacks, engine.net);
+  torch::Tensor x;
+  if (Status s = run.pyramid(in, &x); !s.ok()) return s;
+  if (!plan.tiles.empty()) {
+    if (Status s = run.refine_tiles(in, &x); !s.ok()) return s;
+  }
+  *result = finish(params, content, x);
+  trace("stylize " + std::to_string(content.width) + "x" + std::to_string(content.height) +
+        " with " + engine.weights_name);
   if (info) {
-    info->device = device.str();
-    info->weights = weights_name;
+    info->device = engine.device.str();
+    info->weights = engine.weights_name;
+    info->network_loads = engine.loads;
     info->threads = at::get_num_threads();
-    info->processed_width = final_size.width;
-    info->processed_height = final_size.height;
+    info->processed_width = plan.final_size.width;
+    info->processed_height = plan.final_size.height;
     info->seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   }
+  return Status::success();
+}
+
+Status load_checked(const EngineConfig& config, EngineHandle* out) {
+  EngineHandle engine(new Engine());
+  engine->config = config;
+  if (Status s = select_device(config.device, &engine->device); !s.ok()) return s;
+  const auto options = torch::TensorOptions().dtype(torch::kFloat32).device(engine->device);
+  if (config.weights_file.empty()) {
+    engine->weights_name = "random";
+    engine->net = Vgg19::random(static_cast<int>(vgg19_convs().size()),
+                                std::max(1, config.random_width_divisor), options);
+  } else {
+    engine->weights_name = config.weights_file;
+    if (Status s = Vgg19::from_file(config.weights_file, 0, options, config.input_convention,
+                                    &engine->net);
+        !s.ok())
+      return s;
+  }
+  // The image itself stays NCHW (L-BFGS flattens it with view(-1)); NHWC weights are enough
+  // to make every convolution's output NHWC.
+  if (tuning().channels_last) engine->net.set_memory_format(torch::MemoryFormat::ChannelsLast);
+  engine->loads = 1;
+  trace("create " + engine->weights_name + " on " + engine->device.str() + ", " +
+        std::to_string(engine->net.depth()) + " convolutions");
+  *out = std::move(engine);
   return Status::success();
 }
 
@@ -524,54 +659,12 @@ bool is_out_of_memory(const std::string& what) {
          what.find("DefaultCPUAllocator: can't allocate") != std::string::npos;
 }
 
-// Picks the layers for LayerSet::Auto from how deep the weights file goes, and says once when
-// the run uses the bundled partial network.
-Status resolve_layers(const Params& in, const Callbacks& callbacks, Params* out) {
-  *out = in;
-  if (in.layer_set == LayerSet::Custom) return Status::success();
-  const bool bundled = !in.weights_file.empty() && is_bundled_model(in.weights_file);
-  const char* kBundledNotice =
-      "using the bundled ImageNet VGG-19 layers conv1_1 to conv3_4 with the shallow layer set "
-      "(style relu1_1, relu2_1, relu3_1; content relu3_2); for the full network with larger-scale "
-      "style: neural-style models fetch vgg19";
-  if (in.layer_set != LayerSet::Auto) {
-    apply_layer_set(in.layer_set, out);
-    if (bundled && in.layer_set == LayerSet::Shallow && callbacks.on_warning)
-      callbacks.on_warning(kBundledNotice);
-    return Status::success();
-  }
-  apply_layer_set(LayerSet::Deep, out);
-  if (in.weights_file.empty()) return Status::success();
-  int depth = 0;
-  if (Status s = count_vgg19_convs(in.weights_file, &depth); !s.ok()) return s;
-  if (depth <= deepest_tap(*out)) {
-    apply_layer_set(LayerSet::Shallow, out);
-    if (depth > deepest_tap(*out) && callbacks.on_warning)
-      callbacks.on_warning(bundled ? std::string(kBundledNotice)
-                                   : "the weights file " + in.weights_file + " ends at " +
-                                         vgg19_convs()[static_cast<std::size_t>(depth - 1)].tap +
-                                         ": using the shallow layer set (style relu1_1, relu2_1, "
-                                         "relu3_1; content relu3_2)");
-  }
-  return Status::success();
-}
-
-}  // namespace
-
-Status run(const Image& content, const Image& style, const Params& requested,
-           const Callbacks& callbacks, Image* result, RunInfo* info) {
-  return run(content, std::vector<Image>{style}, requested, callbacks, result, info);
-}
-
-Status run(const Image& content, const std::vector<Image>& styles, const Params& requested,
-           const Callbacks& callbacks, Image* result, RunInfo* info) {
-  if (!result) return Status::error(Status::Code::InvalidArgument, "no result image given");
+// LibTorch reports failures as exceptions; callers of the engine get a Status.
+template <typename F>
+Status guarded(F&& f) {
   const char* oom_advice = "; try a smaller maximum size, or the CPU";
   try {
-    Params params;
-    if (Status s = resolve_layers(requested, callbacks, &params); !s.ok()) return s;
-    if (Status s = validate(params, content, styles); !s.ok()) return s;
-    return run_checked(content, styles, params, callbacks, result, info);
+    return f();
   } catch (const std::bad_alloc&) {
     return Status::error(Status::Code::OutOfMemory, std::string("out of memory") + oom_advice);
   } catch (const c10::Error& e) {
@@ -582,6 +675,40 @@ Status run(const Image& content, const std::vector<Image>& styles, const Params&
   } catch (const std::exception& e) {
     return Status::error(Status::Code::Internal, e.what());
   }
+}
+
+}  // namespace
+
+Status create_engine(const EngineConfig& config, EngineHandle* engine) {
+  if (!engine) return Status::error(Status::Code::InvalidArgument, "no engine handle given");
+  return guarded([&] { return load_checked(config, engine); });
+}
+
+Status stylize(Engine& engine, const Image& content, const std::vector<Image>& styles,
+               const Params& params, const Callbacks& callbacks, Image* result, RunInfo* info) {
+  if (!result) return Status::error(Status::Code::InvalidArgument, "no result image given");
+  if (engine_config(params) != engine.config)
+    return Status::error(Status::Code::InvalidArgument,
+                         "the parameters name another weights file, input convention or device "
+                         "than the engine was created with");
+  return guarded(
+      [&] { return stylize_checked(engine, content, styles, params, callbacks, result, info); });
+}
+
+Status run(const Image& content, const std::vector<Image>& styles, const Params& params,
+           const Callbacks& callbacks, Image* result, RunInfo* info) {
+  if (!result) return Status::error(Status::Code::InvalidArgument, "no result image given");
+  const auto t0 = Clock::now();
+  // Parameters are checked before the network is loaded; the layers that Auto picks depend on
+  // the network, but every set is valid, so any of them serves for the check.
+  Params probe = params;
+  apply_layer_set(params.layer_set == LayerSet::Auto ? LayerSet::Deep : params.layer_set, &probe);
+  if (Status s = validate(probe, content, styles); !s.ok()) return s;
+  EngineHandle engine;
+  if (Status s = create_engine(engine_config(params), &engine); !s.ok()) return s;
+  const Status s = stylize(*engine, content, styles, params, callbacks, result, info);
+  if (s.ok() && info) info->seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  return s;
 }
 
 }  // namespace neural_style

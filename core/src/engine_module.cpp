@@ -101,14 +101,26 @@ std::unique_ptr<EngineModule> EngineModule::load_default(std::string* error) {
     const bool user_built = !user_dir.empty() && files[i] == user && !(named && i == 0);
     if (!module) {
       if (user_built)
-        *error += ". Rebuild it with tools/build-engine-module.sh, or remove it to use the "
-                  "engine installed with the plug-in";
+        *error +=
+            ". Rebuild it with tools/build-engine-module.sh, or remove it to use the "
+            "engine installed with the plug-in";
       return nullptr;
     }
     module->user_built_ = user_built;
     return module;
   }
   return nullptr;
+}
+
+std::unique_ptr<ModuleEngine> create_module_engine(const EngineApi& api, const EngineConfig& config,
+                                                   Status* status) {
+  Engine* engine = nullptr;
+  *status = api.create(config, &engine);
+  if (!status->ok() || !engine) {
+    if (status->ok()) *status = Status::error(Status::Code::Internal, "the engine created nothing");
+    return nullptr;
+  }
+  return std::make_unique<ModuleEngine>(api, engine, config);
 }
 
 EngineModule::~EngineModule() {

@@ -7,6 +7,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "neural_style/vocabulary.h"
+
 namespace neural_style {
 
 namespace {
@@ -206,13 +208,7 @@ bool parse_memory_size(const std::string& text, std::uint64_t* bytes) {
     ++i;
   if (i == 0) return false;
   double value = 0;
-  try {
-    std::size_t used = 0;
-    value = std::stod(text.substr(0, i), &used);
-    if (used != i) return false;
-  } catch (const std::exception&) {
-    return false;
-  }
+  if (!parse_number(text.substr(0, i), &value)) return false;
   std::string unit;
   for (char c : text.substr(i))
     unit += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));

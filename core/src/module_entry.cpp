@@ -3,19 +3,31 @@
 
 namespace {
 
-neural_style::Status run_entry(const neural_style::Image& content, const neural_style::Image& style,
-                               const neural_style::Params& params,
-                               const neural_style::Callbacks& callbacks,
-                               neural_style::Image* result, neural_style::RunInfo* info) {
-  return neural_style::run(content, style, params, callbacks, result, info);
+// Each entry returns a Status and lets no exception out: the caller is another library.
+neural_style::Status create_entry(const neural_style::EngineConfig& config,
+                                  neural_style::Engine** out) {
+  try {
+    neural_style::EngineHandle engine;
+    neural_style::Status s = neural_style::create_engine(config, &engine);
+    if (s.ok()) *out = engine.release();
+    return s;
+  } catch (const std::exception& e) {
+    return neural_style::Status::error(neural_style::Status::Code::Internal, e.what());
+  }
 }
 
-neural_style::Status run_styles_entry(const neural_style::Image& content,
-                                      const std::vector<neural_style::Image>& styles,
-                                      const neural_style::Params& params,
-                                      const neural_style::Callbacks& callbacks,
-                                      neural_style::Image* result, neural_style::RunInfo* info) {
-  return neural_style::run(content, styles, params, callbacks, result, info);
+neural_style::Status stylize_entry(neural_style::Engine* engine, const neural_style::Image& content,
+                                   const std::vector<neural_style::Image>& styles,
+                                   const neural_style::Params& params,
+                                   const neural_style::Callbacks& callbacks,
+                                   neural_style::Image* result, neural_style::RunInfo* info) {
+  if (!engine)
+    return neural_style::Status::error(neural_style::Status::Code::InvalidArgument, "no engine");
+  return neural_style::stylize(*engine, content, styles, params, callbacks, result, info);
+}
+
+void destroy_entry(neural_style::Engine* engine) {
+  neural_style::EngineDeleter()(engine);
 }
 
 // A build may describe itself (tools/build-engine-module.sh records the LibTorch it used), so
@@ -29,8 +41,8 @@ std::string version_entry() {
 }
 
 const neural_style::EngineApi kApi = {
-    neural_style::kEngineAbiVersion, &run_entry,        &neural_style::cuda_available,
-    &version_entry,                  &run_styles_entry,
+    neural_style::kEngineAbiVersion, &create_entry,  &stylize_entry, &destroy_entry,
+    &neural_style::cuda_available,   &version_entry,
 };
 
 }  // namespace
@@ -40,6 +52,7 @@ neural_style_engine_api() {
   return &kApi;
 }
 
-extern "C" __attribute__((visibility("default"))) neural_style::EngineAbi neural_style_engine_abi() {
+extern "C" __attribute__((visibility("default"))) neural_style::EngineAbi
+neural_style_engine_abi() {
   return neural_style::this_build_abi();
 }

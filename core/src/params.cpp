@@ -1,9 +1,11 @@
 // Defaults, ranges and validation: the torch-free half of the core, shared by every front end.
 #include <algorithm>
 #include <cmath>
+#include <locale>
 #include <sstream>
 
 #include "neural_style/neural_style.h"
+#include "neural_style/vocabulary.h"
 
 namespace neural_style {
 
@@ -52,19 +54,6 @@ void apply_layer_set(LayerSet set, Params* p) {
   }
 }
 
-bool layer_set_from_name(const std::string& name, LayerSet* set) {
-  if (name == "auto") {
-    *set = LayerSet::Auto;
-  } else if (name == "deep") {
-    *set = LayerSet::Deep;
-  } else if (name == "shallow") {
-    *set = LayerSet::Shallow;
-  } else {
-    return false;
-  }
-  return true;
-}
-
 Limits limits() {
   return Limits{};
 }
@@ -76,66 +65,6 @@ const std::vector<std::string>& layer_names() {
   return names;
 }
 
-static bool is_layer_name(const std::string& name) {
-  const auto& names = layer_names();
-  return std::find(names.begin(), names.end(), name) != names.end();
-}
-
-static std::string trim(const std::string& s) {
-  const auto b = s.find_first_not_of(" \t");
-  if (b == std::string::npos) return {};
-  const auto e = s.find_last_not_of(" \t");
-  return s.substr(b, e - b + 1);
-}
-
-bool parse_layer_weights(const std::string& text, std::vector<LayerWeight>* out,
-                         std::string* error) {
-  std::vector<LayerWeight> result;
-  std::stringstream stream(text);
-  std::string item;
-  while (std::getline(stream, item, ',')) {
-    item = trim(item);
-    if (item.empty()) {
-      *error = "empty entry in layer list '" + text + "'";
-      return false;
-    }
-    LayerWeight lw;
-    lw.weight = 1.0;
-    const auto colon = item.find(':');
-    lw.layer = trim(item.substr(0, colon));
-    if (colon != std::string::npos) {
-      const std::string w = trim(item.substr(colon + 1));
-      std::size_t used = 0;
-      try {
-        lw.weight = std::stod(w, &used);
-      } catch (const std::exception&) {
-        used = 0;
-      }
-      if (used == 0 || used != w.size() || !std::isfinite(lw.weight) || lw.weight < 0) {
-        *error = "invalid weight '" + w + "' for layer " + lw.layer;
-        return false;
-      }
-    }
-    if (!is_layer_name(lw.layer)) {
-      *error = "unknown layer '" + lw.layer + "' (expected relu1_1 ... relu5_4)";
-      return false;
-    }
-    for (const auto& seen : result) {
-      if (seen.layer == lw.layer) {
-        *error = "layer " + lw.layer + " listed twice";
-        return false;
-      }
-    }
-    result.push_back(lw);
-  }
-  if (result.empty()) {
-    *error = "no layers given";
-    return false;
-  }
-  *out = std::move(result);
-  return true;
-}
-
 namespace {
 
 Status invalid(const std::string& message) {
@@ -144,6 +73,18 @@ Status invalid(const std::string& message) {
 
 bool weight_ok(double w) {
   return std::isfinite(w) && w >= 0 && w <= limits().weight_max;
+}
+
+// A limit as messages show it ("1e+09", "0.1"), the same in every locale.
+std::string number_text(double v) {
+  std::ostringstream s;
+  s.imbue(std::locale::classic());
+  s << v;
+  return s.str();
+}
+
+std::string range_text(double min, double max) {
+  return "between " + number_text(min) + " and " + number_text(max);
 }
 
 Status validate_image(const Image& image, const char* what) {
@@ -168,22 +109,23 @@ Status validate(const Params& p, const Image& content, const Image& style) {
 
 Status validate(const Params& p, const Image& content, const std::vector<Image>& styles) {
   const Limits lim = limits();
-  if (!weight_ok(p.content_weight)) return invalid("content weight must be between 0 and 1e9");
-  if (!weight_ok(p.style_weight)) return invalid("style weight must be between 0 and 1e9");
-  if (!weight_ok(p.tv_weight)) return invalid("TV weight must be between 0 and 1e9");
+  const std::string weights = range_text(0, lim.weight_max);
+  if (!weight_ok(p.content_weight)) return invalid("content weight must be " + weights);
+  if (!weight_ok(p.style_weight)) return invalid("style weight must be " + weights);
+  if (!weight_ok(p.tv_weight)) return invalid("TV weight must be " + weights);
   if (p.iterations < lim.iterations_min || p.iterations > lim.iterations_max)
-    return invalid("iterations must be between " + std::to_string(lim.iterations_min) + " and " +
-                   std::to_string(lim.iterations_max));
+    return invalid("iterations must be " + range_text(lim.iterations_min, lim.iterations_max));
   if (p.learning_rate != 0.0 &&
       !(p.learning_rate >= lim.learning_rate_min && p.learning_rate <= lim.learning_rate_max))
-    return invalid("learning rate must be 0 (the optimiser's default) or between 1e-6 and 10");
-  if (p.max_size != 0 && (p.max_size < lim.max_size_min || p.max_size > lim.max_size_max))
-    return invalid("max size must be 0 (no cap) or between " + std::to_string(lim.max_size_min) +
-                   " and " + std::to_string(lim.max_size_max));
+    return invalid("learning rate must be 0 (the optimiser's default) or " +
+                   range_text(lim.learning_rate_min, lim.learning_rate_max));
+  if (!max_size_ok(p.max_size))
+    return invalid("max size must be 0 (no cap) or " +
+                   range_text(lim.max_size_min, lim.max_size_max));
   if (p.scales < lim.scales_min || p.scales > lim.scales_max)
-    return invalid("scales must be between " + std::to_string(lim.scales_min) + " and " +
-                   std::to_string(lim.scales_max));
-  if (p.threads < 0 || p.threads > lim.threads_max) return invalid("threads out of range");
+    return invalid("scales must be " + range_text(lim.scales_min, lim.scales_max));
+  if (p.threads < 0 || p.threads > lim.threads_max)
+    return invalid("threads must be " + range_text(0, lim.threads_max));
   if (p.random_width_divisor < 1 || p.random_width_divisor > 64)
     return invalid("random width divisor must be between 1 and 64");
   if (!is_layer_name(p.content_layer))
@@ -193,29 +135,22 @@ Status validate(const Params& p, const Image& content, const std::vector<Image>&
     if (!is_layer_name(lw.layer)) return invalid("unknown style layer '" + lw.layer + "'");
     if (!weight_ok(lw.weight)) return invalid("invalid weight for style layer " + lw.layer);
   }
-  if (!(p.style_scale >= lim.style_scale_min && p.style_scale <= lim.style_scale_max)) {
-    std::ostringstream msg;
-    msg << "style scale must be between " << lim.style_scale_min << " and " << lim.style_scale_max;
-    return invalid(msg.str());
-  }
-  if (p.color_preservation != ColorPreservation::None &&
-      p.color_preservation != ColorPreservation::Luminance &&
-      p.color_preservation != ColorPreservation::ColorTransfer)
+  if (!(p.style_scale >= lim.style_scale_min && p.style_scale <= lim.style_scale_max))
+    return invalid("style scale must be " + range_text(lim.style_scale_min, lim.style_scale_max));
+  if (index_of(color_mode_names(), p.color_preservation) < 0)
     return invalid("unknown colour preservation mode");
   if (styles.empty()) return invalid("no style image given");
   if (styles.size() > static_cast<std::size_t>(lim.styles_max))
     return invalid("at most " + std::to_string(lim.styles_max) + " style images, got " +
                    std::to_string(styles.size()));
-  if (!p.style_blend.empty()) {
-    if (p.style_blend.size() != styles.size())
+  for (double w : p.style_blend)
+    if (!weight_ok(w)) return invalid("style blend weights must be " + weights);
+  switch (style_blend_fit(p.style_blend, styles.size())) {
+    case BlendFit::Ok: break;
+    case BlendFit::WrongCount:
       return invalid("style blend has " + std::to_string(p.style_blend.size()) + " weights for " +
                      std::to_string(styles.size()) + " style images");
-    double sum = 0;
-    for (double w : p.style_blend) {
-      if (!weight_ok(w)) return invalid("style blend weights must be between 0 and 1e9");
-      sum += w;
-    }
-    if (!(sum > 0)) return invalid("style blend weights are all zero");
+    case BlendFit::AllZero: return invalid("style blend weights are all zero");
   }
   if (Status s = validate_image(content, "content"); !s.ok()) return s;
   for (std::size_t i = 0; i < styles.size(); ++i) {

@@ -1,7 +1,6 @@
 // Presets: named bundles of individual values. Torch-free: the dialogs list them.
-#include <algorithm>
-
 #include "neural_style/neural_style.h"
+#include "neural_style/vocabulary.h"
 
 namespace neural_style {
 
@@ -22,9 +21,7 @@ const std::vector<Preset>& presets() {
 }
 
 bool apply_preset(const std::string& name, Params* p) {
-  const auto& list = presets();
-  if (std::none_of(list.begin(), list.end(), [&](const Preset& x) { return name == x.name; }))
-    return false;
+  if (!is_preset_name(name)) return false;
   // Every preset starts from the defaults for the values it is about, so that applying one
   // after another gives the same result as applying it alone; values no preset is about
   // (files, device, threads, seed, style controls) are left as the user set them.
@@ -57,7 +54,7 @@ bool apply_preset(const std::string& name, Params* p) {
     p->normalize_weights = false;
     p->content_weight = 10.0;
     p->style_weight = 40.0;
-    p->tv_weight = 0.0;  // the seed's cost has no smoothness term
+    p->tv_weight = 0.0;  // Gatys et al.'s objective has no smoothness term
     p->layer_set = LayerSet::Custom;
     p->content_layer = "relu5_4";
     p->style_layers = {

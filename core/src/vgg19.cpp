@@ -48,8 +48,9 @@ Status Vgg19::from_file(const std::string& path, int depth, const torch::TensorO
 Status Vgg19::from_file(const std::string& path, int depth, const torch::TensorOptions& options,
                         Params::InputConvention convention, Vgg19* out) {
   const auto& convs = vgg19_convs();
+  const int wanted_depth = depth > 0 ? depth : static_cast<int>(convs.size());
   auto wanted = [&](const std::string& name) {
-    for (int i = 0; i < depth; ++i) {
+    for (int i = 0; i < wanted_depth; ++i) {
       const int idx = convs[static_cast<std::size_t>(i)].feature_index;
       if (name == conv_key(idx, "weight") || name == conv_key(idx, "bias")) return true;
     }
@@ -61,22 +62,19 @@ Status Vgg19::from_file(const std::string& path, int depth, const torch::TensorO
   auto fail = [&](const std::string& what) {
     return Status::error(Status::Code::ModelError, path + ": " + what);
   };
-  // How deep the file goes, to name it when it is not deep enough.
   int available = 0;
-  while (available < depth &&
+  while (available < wanted_depth &&
          file.tensors.count(
              conv_key(convs[static_cast<std::size_t>(available)].feature_index, "weight")) &&
          file.tensors.count(
              conv_key(convs[static_cast<std::size_t>(available)].feature_index, "bias")))
     ++available;
-  if (available < depth) {
-    const std::string provided =
-        available == 0 ? std::string("none") : convs[static_cast<std::size_t>(available - 1)].tap;
-    return fail("this run needs layers up to " +
-                std::string(convs[static_cast<std::size_t>(depth - 1)].tap) +
-                " but the file provides only up to " + provided +
-                " (choose shallower layers, e.g. --style-layers relu1_1,relu2_1,relu3_1)");
+  if (depth <= 0) {
+    if (available == 0) return fail("holds no VGG-19 convolution (features.0.weight and .bias)");
+    depth = available;
   }
+  if (available < depth)
+    return Status::error(Status::Code::ModelError, too_shallow(path, depth, available));
 
   Vgg19 net;
   int64_t in_c = 3;
@@ -106,6 +104,16 @@ Status Vgg19::from_file(const std::string& path, int depth, const torch::TensorO
     net.convention_ = InputConvention::Caffe;
   *out = std::move(net);
   return Status::success();
+}
+
+std::string Vgg19::too_shallow(const std::string& path, int needed, int available) {
+  const auto& convs = vgg19_convs();
+  const std::string provided =
+      available == 0 ? std::string("none") : convs[static_cast<std::size_t>(available - 1)].tap;
+  return path + ": this run needs layers up to " +
+         std::string(convs[static_cast<std::size_t>(needed - 1)].tap) +
+         " but the file provides only up to " + provided +
+         " (choose shallower layers, e.g. --style-layers relu1_1,relu2_1,relu3_1)";
 }
 
 void Vgg19::set_memory_format(torch::MemoryFormat format) {

@@ -24,8 +24,9 @@ class Vgg19 {
   static Vgg19 random(int depth, int width_divisor, const torch::TensorOptions& options);
 
   // Loads the first `depth` convolutions from a weights file with torchvision names, in any
-  // format read_weights() reads. The input convention is `convention`, or with Auto the file's
-  // metadata's ("input_convention" starting with "caffe"), else torchvision's.
+  // format read_weights() reads; depth 0 loads every leading convolution the file holds. The input
+  // convention is `convention`, or with Auto the file's metadata's ("input_convention" starting
+  // with "caffe"), else torchvision's.
   static Status from_file(const std::string& path, int depth, const torch::TensorOptions& options,
                           Vgg19* out);
   static Status from_file(const std::string& path, int depth, const torch::TensorOptions& options,
@@ -43,10 +44,13 @@ class Vgg19 {
 
   int depth() const { return static_cast<int>(weights_.size()); }
   InputConvention convention() const { return convention_; }
-  void set_convention(InputConvention c) { convention_ = c; }
   // Stores the weights in `format`; convolutions then produce activations in it as well.
   void set_memory_format(torch::MemoryFormat format);
   const std::vector<torch::Tensor>& weights() const { return weights_; }
+
+  // The message for a run that needs `needed` convolutions from a file (`path`) that has
+  // `available`: names both layers and the way out.
+  static std::string too_shallow(const std::string& path, int needed, int available);
 
  private:
   torch::Tensor normalise(const torch::Tensor& image) const;

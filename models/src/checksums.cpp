@@ -9,12 +9,14 @@
 #include <filesystem>
 #include <vector>
 
+#include "fd.h"
 #include "neural_style/model_store.h"
 #include "text.h"
 
 namespace neural_style {
 
 namespace fs = std::filesystem;
+using models_fd::Fd;
 using models_text::is_hex;
 using models_text::lower;
 
@@ -47,21 +49,6 @@ class Sha256 {
   sha256_ctx ctx_{};
 };
 
-// A file descriptor closed when it goes out of scope.
-class ReadFd {
- public:
-  explicit ReadFd(const std::string& path) : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {}
-  ~ReadFd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  ReadFd(const ReadFd&) = delete;
-  ReadFd& operator=(const ReadFd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
 // The SHA-256 prefix a torchvision file name carries ("vgg19-dcbb9e9d.pth" → "dcbb9e9d"), or "".
 std::string name_hash_prefix(const fs::path& path) {
   const std::string stem = path.stem().string();
@@ -76,7 +63,7 @@ std::string name_hash_prefix(const fs::path& path) {
 
 Status sha256_file(const std::string& path, std::string* hex,
                    const std::function<bool()>& should_cancel) {
-  ReadFd fd(path);
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0)
     return Status::error(Status::Code::ModelError,
                          path + ": cannot open (" + std::strerror(errno) + ")");

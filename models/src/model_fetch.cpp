@@ -17,12 +17,14 @@
 #include <set>
 
 #include "config.h"
+#include "fd.h"
 #include "neural_style/model_store.h"
 #include "text.h"
 
 namespace neural_style {
 
 namespace fs = std::filesystem;
+using models_fd::Fd;
 using models_text::is_hex;
 using models_text::lower;
 using models_text::starts_with;
@@ -38,28 +40,6 @@ std::string megabytes(std::uint64_t bytes) {
   std::snprintf(buf, sizeof buf, "%.1f MB", static_cast<double>(bytes) / 1e6);
   return buf;
 }
-
-// A file descriptor that closes itself.
-class Fd {
- public:
-  explicit Fd(int fd = -1) : fd_(fd) {}
-  ~Fd() { reset(); }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-  int release() {
-    const int fd = fd_;
-    fd_ = -1;
-    return fd;
-  }
-  void reset(int fd = -1) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = fd;
-  }
-
- private:
-  int fd_;
-};
 
 // Removes a file when it goes out of scope, unless released: failures at any step leave no
 // temporary behind.

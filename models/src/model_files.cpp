@@ -14,12 +14,14 @@
 #include <cstring>
 #include <new>
 
-#include "neural_style/vgg19_layout.h"
+#include "fd.h"
 #include "formats/internal.h"
+#include "neural_style/vgg19_layout.h"
 
 namespace neural_style {
 
 namespace mf = model_files;
+using models_fd::Fd;
 
 namespace {
 
@@ -30,27 +32,6 @@ Status model_error(const std::string& path, const std::string& what) {
 std::string errno_text() {
   return std::strerror(errno);
 }
-
-// A file descriptor closed when it goes out of scope.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-  // Closes now, reporting the error (a delayed write error shows up here).
-  bool close() {
-    const int fd = fd_;
-    fd_ = -1;
-    return ::close(fd) == 0;
-  }
-
- private:
-  int fd_;
-};
 
 // The whole file mapped read-only: parsers see one block of bytes, and a large checkpoint is
 // paged in only where tensors are read.

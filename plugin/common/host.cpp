@@ -110,19 +110,19 @@ class TemporaryImage {
   ImageRef image_;
 };
 
-// Closes the undo group on every path out of add_result_layer().
-class UndoGroup {
- public:
-  explicit UndoGroup(ImageRef image) : image_(image) { gimp_image_undo_group_start(image_); }
-  ~UndoGroup() { gimp_image_undo_group_end(image_); }
-  UndoGroup(const UndoGroup&) = delete;
-  UndoGroup& operator=(const UndoGroup&) = delete;
-
- private:
-  ImageRef image_;
-};
-
 }  // namespace
+
+UndoGroup::UndoGroup(ImageRef image) : image_(image) {
+  gimp_image_undo_group_start(image_);
+}
+
+UndoGroup::~UndoGroup() {
+  gimp_image_undo_group_end(image_);
+}
+
+void remove_layer(ImageRef image, LayerRef layer) {
+  gimp_image_remove_layer(image, layer);
+}
 
 bool inspect_source(ImageRef image, DrawableRef drawable, Source* source, std::string* error) {
   if (gimp_drawable_is_indexed(drawable)) {

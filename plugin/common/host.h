@@ -55,6 +55,21 @@ bool load_style_image(const std::string& path, neural_style::Image* out, std::st
 // again if any step fails, so the image is never left with a half-written layer.
 LayerRef add_result_layer(const Source& source, const RgbaImage& result, std::string* error);
 
+// One undo step for everything done to `image` while it lives; groups nest, so a run that adds
+// several layers (each in a group of its own) is still undone in one step.
+class UndoGroup {
+ public:
+  explicit UndoGroup(ImageRef image);
+  ~UndoGroup();
+  UndoGroup(const UndoGroup&) = delete;
+  UndoGroup& operator=(const UndoGroup&) = delete;
+
+ private:
+  ImageRef image_;
+};
+
+void remove_layer(ImageRef image, LayerRef layer);
+
 // Shows `text` in GIMP's progress bar (and initialises it on first use).
 void show_progress(double fraction, const std::string& text);
 

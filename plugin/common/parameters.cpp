@@ -8,10 +8,20 @@
 #include <sstream>
 
 #include "i18n.h"
+#include "neural_style/vocabulary.h"
 #include "text_format.h"
 
 namespace neural_style::plugin {
 namespace {
+
+// A Choice row's PDB value is the index of the engine's name for it (vocabulary.h).
+template <typename E>
+E chosen(const Vocabulary<E>& names, int index, E fallback) {
+  if (index < 0 || static_cast<std::size_t>(index) >= names.size() ||
+      names[static_cast<std::size_t>(index)].alias)
+    return fallback;
+  return names[static_cast<std::size_t>(index)].value;
+}
 
 std::vector<ParamSpec> build_table() {
   const neural_style::Params d = neural_style::default_params();
@@ -105,19 +115,16 @@ std::vector<ParamSpec> build_table() {
            "faster and needs less memory.");
   }
   {
-    ParamSpec& s =
-        choice_row(kOptimizer, "optimizer",
-                   d.optimizer == neural_style::Optimizer::LBFGS ? kOptimizerLbfgs : kOptimizerAdam,
-                   {N_("Adam"), N_("L-BFGS")});
+    ParamSpec& s = choice_row(kOptimizer, "optimizer", index_of(optimizer_names(), d.optimizer),
+                              {N_("Adam"), N_("L-BFGS")});
     s.label = N_("Op_timizer");
     s.tooltip =
         N_("Adam takes cheap, steady steps. L-BFGS converges in fewer iterations but "
            "each one costs more and needs more memory.");
   }
   {
-    ParamSpec& s = choice_row(kInit, "init",
-                              d.init == neural_style::InitMode::Noise ? kInitNoise : kInitContent,
-                              {N_("Content"), N_("Noise")});
+    ParamSpec& s =
+        choice_row(kInit, "init", index_of(init_names(), d.init), {N_("Content"), N_("Noise")});
     s.label = N_("Start _from");
     s.tooltip =
         N_("What the optimisation starts from: the layer itself (keeps more of it, "
@@ -145,8 +152,8 @@ std::vector<ParamSpec> build_table() {
            "and settings give the same result.");
   }
   {
-    ParamSpec& s =
-        choice_row(kDevice, "device", kDeviceAuto, {N_("Automatic"), N_("CPU"), N_("GPU (CUDA)")});
+    ParamSpec& s = choice_row(kDevice, "device", index_of(device_names(), d.device),
+                              {N_("Automatic"), N_("CPU"), N_("GPU (CUDA)")});
     s.label = N_("D_evice");
     s.tooltip =
         N_("Where the computation runs. Automatic uses the GPU when one is available, "
@@ -433,7 +440,7 @@ std::string check_ranges(const Values& values) {
     }
   }
   const neural_style::Limits l = neural_style::limits();
-  if (v.max_size != 0 && v.max_size < l.max_size_min) {
+  if (!max_size_ok(v.max_size)) {
     return format(_("Max size must be 0 (the layer's own size) or at least %d."), l.max_size_min);
   }
   if (v.learning_rate != 0 && v.learning_rate < l.learning_rate_min) {
@@ -444,20 +451,19 @@ std::string check_ranges(const Values& values) {
   std::string error;
   if (!parse_blend(v.style_blend, &blend, &error)) return error;
   const std::size_t styles = style_files(v).size();
-  if (!blend.empty() && blend.size() != styles) {
-    return format(_("The argument style-blend has %d weights for %d style images; give one "
-                    "weight per style image, or leave it empty."),
-                  static_cast<int>(blend.size()), static_cast<int>(styles));
+  switch (style_blend_fit(blend, styles)) {
+    case BlendFit::Ok: break;
+    case BlendFit::WrongCount:
+      return format(_("The argument style-blend has %d weights for %d style images; give one "
+                      "weight per style image, or leave it empty."),
+                    static_cast<int>(blend.size()), static_cast<int>(styles));
+    case BlendFit::AllZero:
+      return _("The argument style-blend gives every style image the weight 0.");
   }
-  if (!blend.empty() && std::all_of(blend.begin(), blend.end(), [](double w) { return w == 0; }))
-    return _("The argument style-blend gives every style image the weight 0.");
-  if (!v.content_layer.empty()) {
-    const auto& names = neural_style::layer_names();
-    if (std::find(names.begin(), names.end(), v.content_layer) == names.end()) {
-      return format(_("The argument content-layer is \"%s\", which is not a layer of the "
-                      "network (relu1_1 … relu5_4)."),
-                    v.content_layer.c_str());
-    }
+  if (!v.content_layer.empty() && !is_layer_name(v.content_layer)) {
+    return format(_("The argument content-layer is \"%s\", which is not a layer of the "
+                    "network (relu1_1 … relu5_4)."),
+                  v.content_layer.c_str());
   }
   if (!v.style_layers.empty()) {
     std::vector<neural_style::LayerWeight> layers;
@@ -475,29 +481,13 @@ std::vector<std::string> style_files(const Values& v) {
 }
 
 bool parse_blend(const std::string& text, std::vector<double>* out, std::string* error) {
+  std::string english, item;
+  if (parse_style_blend(text, out, &english, &item)) return true;
   out->clear();
-  if (text.find_first_not_of(" \t") == std::string::npos) return true;
-  auto bad = [&](const std::string& item) {
-    *error = format(_("The argument style-blend has \"%s\" where a weight of 0 or more "
-                      "belongs (weights are separated by commas: \"3,1\")."),
-                    item.c_str());
-    out->clear();
-    return false;
-  };
-  std::istringstream in(text);
-  std::string item;
-  while (std::getline(in, item, ',')) {
-    const auto first = item.find_first_not_of(" \t");
-    const auto last = item.find_last_not_of(" \t");
-    item = first == std::string::npos ? "" : item.substr(first, last - first + 1);
-    char* end = nullptr;
-    const double w = g_ascii_strtod(item.c_str(), &end);
-    if (item.empty() || *end != '\0' || !std::isfinite(w) || w < 0) return bad(item);
-    out->push_back(w);
-  }
-  // A trailing comma leaves an empty last item that getline does not return.
-  if (text.find_last_not_of(" \t") == text.rfind(',')) return bad("");
-  return true;
+  *error = format(_("The argument style-blend has \"%s\" where a weight of 0 or more "
+                    "belongs (weights are separated by commas: \"3,1\")."),
+                  item.c_str());
+  return false;
 }
 
 std::string format_blend(const std::vector<double>& weights) {
@@ -531,13 +521,10 @@ int effective_color_mode(const Values& v) {
 }
 
 const char* preset_name(int preset) {
-  switch (preset) {
-    case kPresetFastPreview: return "fast-preview";
-    case kPresetBalanced: return "balanced";
-    case kPresetHighQuality: return "high-quality";
-    case kPresetSeedRecipe: return "seed-recipe";
-    default: return "";
-  }
+  // PDB value n > 0 is the engine's n-th preset: its list is the one order.
+  const auto& list = neural_style::presets();
+  if (preset <= kPresetCustom || static_cast<std::size_t>(preset) > list.size()) return "";
+  return list[static_cast<std::size_t>(preset - 1)].name;
 }
 
 const std::vector<ParamId>& preset_rows() {
@@ -557,8 +544,8 @@ Values with_preset(Values v, int preset) {
   v.tv_weight = p.tv_weight;
   v.iterations = p.iterations;
   v.max_size = p.max_size;
-  v.optimizer = p.optimizer == neural_style::Optimizer::LBFGS ? kOptimizerLbfgs : kOptimizerAdam;
-  v.init = p.init == neural_style::InitMode::Noise ? kInitNoise : kInitContent;
+  v.optimizer = index_of(optimizer_names(), p.optimizer);
+  v.init = std::max(index_of(init_names(), p.init), static_cast<int>(kInitContent));
   v.scales = p.scales;
   v.learning_rate = p.learning_rate;
   v.raw_weights = !p.normalize_weights;
@@ -606,15 +593,10 @@ neural_style::Params to_engine_params(const Values& values) {
   p.tv_weight = v.tv_weight;
   p.iterations = v.iterations;
   p.max_size = v.max_size;
-  p.optimizer = v.optimizer == kOptimizerLbfgs ? neural_style::Optimizer::LBFGS
-                                               : neural_style::Optimizer::Adam;
-  p.init = v.init == kInitNoise ? neural_style::InitMode::Noise : neural_style::InitMode::Content;
+  p.optimizer = chosen(optimizer_names(), v.optimizer, p.optimizer);
+  p.init = chosen(init_names(), v.init, p.init);
   p.seed = static_cast<std::uint64_t>(v.seed);
-  switch (v.device) {
-    case kDeviceCpu: p.device = neural_style::Device::CPU; break;
-    case kDeviceGpu: p.device = neural_style::Device::CUDA; break;
-    default: p.device = neural_style::Device::Auto; break;
-  }
+  p.device = chosen(device_names(), v.device, p.device);
   p.weights_file = v.weights_file;
   p.scales = v.scales;
   p.learning_rate = v.learning_rate;
@@ -622,13 +604,8 @@ neural_style::Params to_engine_params(const Values& values) {
   p.style_scale = v.style_scale;
   std::string error;
   if (!parse_blend(v.style_blend, &p.style_blend, &error)) p.style_blend.clear();
-  switch (effective_color_mode(v)) {
-    case kColorLuminance: p.color_preservation = neural_style::ColorPreservation::Luminance; break;
-    case kColorTransfer:
-      p.color_preservation = neural_style::ColorPreservation::ColorTransfer;
-      break;
-    default: p.color_preservation = neural_style::ColorPreservation::None; break;
-  }
+  p.color_preservation =
+      chosen(color_mode_names(), effective_color_mode(v), neural_style::ColorPreservation::None);
   if (v.content_layer.empty() && v.style_layers.empty()) {
     // As default_params() has it: the deep set's layers, which run() may still swap for the
     // shallow set's when the weights file ends early.

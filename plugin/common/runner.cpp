@@ -38,8 +38,8 @@ class JoiningThread {
   std::thread thread_;
 };
 
-void work(const neural_style::EngineApi& api, const Job& job, bool want_preview,
-          double preview_interval, Shared* shared) {
+void work(EngineSession& session, const Job& job, bool want_preview, double preview_interval,
+          Shared* shared) {
   using Clock = std::chrono::steady_clock;
   // The first snapshot waits one interval too: the start is the source itself.
   Clock::time_point last_preview = Clock::now();
@@ -73,7 +73,7 @@ void work(const neural_style::EngineApi& api, const Job& job, bool want_preview,
   neural_style::RunInfo info;
   neural_style::Status status;
   try {
-    status = api.run_styles(job.content, job.styles, job.params, callbacks, &image, &info);
+    status = session.stylize(job, callbacks, &image, &info);
   } catch (const std::bad_alloc&) {
     status =
         neural_style::Status::error(neural_style::Status::Code::OutOfMemory, "allocation failed");
@@ -93,13 +93,27 @@ void work(const neural_style::EngineApi& api, const Job& job, bool want_preview,
 
 }  // namespace
 
-JobResult run_job(const neural_style::EngineApi& api, Job job, const MainThreadHooks& hooks) {
+neural_style::Status EngineSession::stylize(const Job& job,
+                                            const neural_style::Callbacks& callbacks,
+                                            neural_style::Image* result,
+                                            neural_style::RunInfo* info) {
+  const neural_style::EngineConfig config = neural_style::engine_config(job.params);
+  if (!engine_ || engine_->config() != config) {
+    engine_.reset();  // one network in memory at a time
+    neural_style::Status status;
+    engine_ = neural_style::create_module_engine(api_, config, &status);
+    if (!engine_) return status;
+  }
+  return engine_->stylize(job.content, job.styles, job.params, callbacks, result, info);
+}
+
+JobResult run_job(EngineSession& session, Job job, const MainThreadHooks& hooks) {
   Shared shared;
   {
     const bool want_preview = static_cast<bool>(hooks.on_preview);
     const double interval = hooks.preview_interval_seconds;
-    JoiningThread worker([&api, &job, &shared, want_preview, interval] {
-      work(api, job, want_preview, interval, &shared);
+    JoiningThread worker([&session, &job, &shared, want_preview, interval] {
+      work(session, job, want_preview, interval, &shared);
     });
     // If a hook throws, the worker must still stop before `shared` goes away.
     struct CancelOnUnwind {

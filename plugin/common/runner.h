@@ -7,6 +7,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -44,9 +45,25 @@ struct MainThreadHooks {
   std::function<void()> pump_events;
 };
 
-// Runs `job` with `api` on a worker thread and returns when it has finished. Exceptions of the
-// engine (which should return a Status instead) are caught on the worker and reported as a
+// The engine a plug-in process creates once and paints every job with (the layers of one GIMP 3
+// run, the previews of a dialog); it is created again only when a job names another weights
+// file, input convention or device. Used by one job at a time.
+class EngineSession {
+ public:
+  explicit EngineSession(const neural_style::EngineApi& api) : api_(api) {}
+  // Creates the engine when there is none for the job's parameters yet, then stylises. Called on
+  // the worker thread, so that reading the weights does not freeze the user interface.
+  neural_style::Status stylize(const Job& job, const neural_style::Callbacks& callbacks,
+                               neural_style::Image* result, neural_style::RunInfo* info);
+
+ private:
+  const neural_style::EngineApi& api_;
+  std::unique_ptr<neural_style::ModuleEngine> engine_;
+};
+
+// Runs `job` with `session` on a worker thread and returns when it has finished. Exceptions of
+// the engine (which should return a Status instead) are caught on the worker and reported as a
 // Status, so nothing escapes across the thread boundary.
-JobResult run_job(const neural_style::EngineApi& api, Job job, const MainThreadHooks& hooks);
+JobResult run_job(EngineSession& session, Job job, const MainThreadHooks& hooks);
 
 }  // namespace neural_style::plugin

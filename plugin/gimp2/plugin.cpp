@@ -16,7 +16,7 @@
 #include "common/i18n.h"
 #include "common/messages.h"
 #include "common/parameters.h"
-#include "common/runner.h"
+#include "common/run_sequence.h"
 #include "common/weights.h"
 #include "neural_style/engine_module.h"
 #include "ui/gimp2/dialog.h"
@@ -235,50 +235,23 @@ Outcome process(GimpRunMode mode, gint32 image, gint32 drawable, const np::Value
     if (!np::ui::run_settings_dialog(&values, context)) return fail(GIMP_PDB_CANCEL, "");
     save_last_values(values);
   }
-  if (std::string range_error = np::check_ranges(values); !range_error.empty())
-    return fail(GIMP_PDB_CALLING_ERROR, range_error);
-  if (!engine) return fail(GIMP_PDB_EXECUTION_ERROR, np::engine_load_error(load_error));
-
-  np::Job job;
-  if (values.style_file.empty())
-    return fail(GIMP_PDB_EXECUTION_ERROR, np::style_file_error("", ""));
-  for (const std::string& file : np::style_files(values)) {
-    ns::Image style;
-    if (!np::load_style_image(file, &style, &error)) return fail(GIMP_PDB_EXECUTION_ERROR, error);
-    job.styles.push_back(std::move(style));
+  np::RunRequest request;
+  request.sources = {source};
+  request.values = values;
+  request.interactive = mode == GIMP_RUN_INTERACTIVE;
+  const char* window_title = request.interactive ? np::ui::run_window_title() : nullptr;
+  const np::RunOutcome outcome = np::run_request(engine.get(), load_error, request, [window_title] {
+    return np::ui::open_progress_display(window_title);
+  });
+  switch (outcome.kind) {
+    case np::RunOutcome::Kind::Done: break;
+    case np::RunOutcome::Kind::Cancelled: return fail(GIMP_PDB_CANCEL, "");
+    case np::RunOutcome::Kind::CallingError: return fail(GIMP_PDB_CALLING_ERROR, outcome.error);
+    case np::RunOutcome::Kind::ExecutionError: return fail(GIMP_PDB_EXECUTION_ERROR, outcome.error);
   }
-  np::RgbaImage pixels;
-  if (!np::read_source(source, &pixels, &error)) return fail(GIMP_PDB_EXECUTION_ERROR, error);
-  job.content = np::rgb_of(pixels);
-  np::Values resolved = values;
-  resolved.weights_file = np::resolve_weights_file(values.weights_file);
-  job.params = np::to_engine_params(resolved);
-
-  gimp_progress_init(_("Neural style: starting…"));
-  std::unique_ptr<np::ui::RunWindow> window;
-  if (mode == GIMP_RUN_INTERACTIVE)
-    window = std::make_unique<np::ui::RunWindow>(np::ui::run_window_title());
-  np::JobResult result =
-      np::run_job(engine->api(), std::move(job), np::ui::progress_hooks(window.get()));
-  window.reset();
-  for (const std::string& w : result.warnings) g_printerr("gimp-neural-style: %s\n", w.c_str());
-
-  if (result.status.code == ns::Status::Code::Cancelled) return fail(GIMP_PDB_CANCEL, "");
-  if (!result.status.ok()) return fail(GIMP_PDB_EXECUTION_ERROR, np::error_message(result.status));
-
-  // Colour handling (color-mode, preserve-colors) happened in the engine.
-  const np::RgbaImage out = np::with_alpha_of(result.image, pixels);
-  if (out.pixel_count() != pixels.pixel_count()) {
-    const ns::Status wrong_size = ns::Status::error(
-        ns::Status::Code::Internal, "the engine returned an image of the wrong size");
-    return fail(GIMP_PDB_EXECUTION_ERROR, np::error_message(wrong_size));
-  }
-  gimp_progress_update(1.0);
-
-  Outcome done;
-  done.layer = np::add_result_layer(source, out, &error);
-  if (done.layer == np::kNoLayer) return fail(GIMP_PDB_EXECUTION_ERROR, error);
   if (mode == GIMP_RUN_NONINTERACTIVE) save_last_values(values);
+  Outcome done;
+  done.layer = outcome.layers.front();
   return done;
 }
 

@@ -17,7 +17,7 @@
 #include "common/messages.h"
 #include "common/parameters.h"
 #include "common/pixels.h"
-#include "common/runner.h"
+#include "common/run_sequence.h"
 #include "common/weights.h"
 #include "gimp3/procedure_config.h"
 #include "neural_style/engine_module.h"
@@ -99,18 +99,6 @@ GimpValueArray* failure(GimpProcedure* procedure, GimpPDBStatusType status,
       procedure, status, g_error_new_literal(GIMP_PLUG_IN_ERROR, 0, message.c_str()));
 }
 
-// What processing one layer produced, before anything is written to the image.
-struct LayerResult {
-  np::Source source;
-  np::RgbaImage pixels;
-};
-
-enum class Outcome { Done, Cancelled, Failed };
-
-Outcome process(const ns::EngineApi& api, const np::Source& source,
-                const std::vector<ns::Image>& styles, const ns::Params& params, bool interactive,
-                LayerResult* out, std::string* error);
-
 GimpValueArray* run(GimpProcedure* procedure, GimpRunMode run_mode, GimpImage* image,
                     GimpDrawable** drawables, GimpProcedureConfig* config, gpointer) {
   const bool interactive = run_mode == GIMP_RUN_INTERACTIVE;
@@ -145,94 +133,29 @@ GimpValueArray* run(GimpProcedure* procedure, GimpRunMode run_mode, GimpImage* i
     if (!np::ui::run_settings_dialog(procedure, config, context))
       return gimp_procedure_new_return_values(procedure, GIMP_PDB_CANCEL, nullptr);
   }
-  if (!engine)
-    return failure(procedure, GIMP_PDB_EXECUTION_ERROR, np::engine_load_error(load_error));
-
-  const np::Values values = np::gimp3::values_from_config(config);
-  if (const std::string range_error = np::check_ranges(values); !range_error.empty())
-    return failure(procedure, GIMP_PDB_CALLING_ERROR, range_error);
-
-  std::string error;
-  if (values.style_file.empty())
-    return failure(procedure, GIMP_PDB_EXECUTION_ERROR, np::style_file_error("", ""));
-  std::vector<ns::Image> styles;
-  for (const std::string& file : np::style_files(values)) {
-    ns::Image style;
-    if (!np::load_style_image(file, &style, &error))
-      return failure(procedure, GIMP_PDB_EXECUTION_ERROR, error);
-    styles.push_back(std::move(style));
-  }
-
-  ns::Params params = np::to_engine_params(values);
-  params.weights_file = np::resolve_weights_file(values.weights_file);
-
-  // Every layer is computed before any is added, so a cancel or failure part-way leaves the
-  // image exactly as it was.
-  std::vector<LayerResult> results(sources.size());
-  for (std::size_t i = 0; i < sources.size(); ++i) {
-    switch (process(engine->api(), sources[i], styles, params, interactive, &results[i], &error)) {
-      case Outcome::Done: break;
-      case Outcome::Cancelled:
-        return gimp_procedure_new_return_values(procedure, GIMP_PDB_CANCEL, nullptr);
-      case Outcome::Failed: return failure(procedure, GIMP_PDB_EXECUTION_ERROR, error);
-    }
-  }
-
-  std::vector<GimpLayer*> added;
-  for (const LayerResult& r : results) {
-    GimpLayer* layer = np::add_result_layer(r.source, r.pixels, &error);
-    if (!layer) {
-      // Take back the layers of this run that were added, so the image stays as it was.
-      for (GimpLayer* l : added) gimp_image_remove_layer(image, l);
-      return failure(procedure, GIMP_PDB_EXECUTION_ERROR, error);
-    }
-    added.push_back(layer);
+  np::RunRequest request;
+  request.sources = std::move(sources);
+  request.values = np::gimp3::values_from_config(config);
+  request.interactive = interactive;
+  const char* window_title = interactive ? np::ui::dialog_title() : nullptr;
+  const np::RunOutcome outcome = np::run_request(engine.get(), load_error, request, [window_title] {
+    return np::ui::open_progress_display(window_title);
+  });
+  switch (outcome.kind) {
+    case np::RunOutcome::Kind::Done: break;
+    case np::RunOutcome::Kind::Cancelled:
+      return gimp_procedure_new_return_values(procedure, GIMP_PDB_CANCEL, nullptr);
+    case np::RunOutcome::Kind::CallingError:
+      return failure(procedure, GIMP_PDB_CALLING_ERROR, outcome.error);
+    case np::RunOutcome::Kind::ExecutionError:
+      return failure(procedure, GIMP_PDB_EXECUTION_ERROR, outcome.error);
   }
   if (run_mode != GIMP_RUN_NONINTERACTIVE) gimp_displays_flush();
 
   GimpValueArray* return_values =
       gimp_procedure_new_return_values(procedure, GIMP_PDB_SUCCESS, nullptr);
-  GIMP_VALUES_SET_LAYER(return_values, 1, added.front());
+  GIMP_VALUES_SET_LAYER(return_values, 1, outcome.layers.front());
   return return_values;
-}
-
-// --- Processing ------------------------------------------------------------------------------
-
-Outcome process(const ns::EngineApi& api, const np::Source& source,
-                const std::vector<ns::Image>& styles, const ns::Params& params, bool interactive,
-                LayerResult* out, std::string* error) {
-  np::RgbaImage pixels;
-  if (!np::read_source(source, &pixels, error)) return Outcome::Failed;
-
-  np::Job job;
-  job.content = np::rgb_of(pixels);
-  job.styles = styles;
-  job.params = params;
-
-  std::unique_ptr<np::ui::RunWindow> window;
-  if (interactive) window = std::make_unique<np::ui::RunWindow>(np::ui::dialog_title());
-  gimp_progress_init(_("Neural style: starting…"));
-
-  np::JobResult result = np::run_job(api, std::move(job), np::ui::progress_hooks(window.get()));
-  window.reset();
-  gimp_progress_end();
-
-  for (const std::string& warning : result.warnings) {
-    // In batch mode a message would only go to the console; the log is where it belongs.
-    if (interactive)
-      g_message("%s", warning.c_str());
-    else
-      g_printerr("gimp-neural-style: %s\n", warning.c_str());
-  }
-  if (result.status.code == ns::Status::Code::Cancelled) return Outcome::Cancelled;
-  if (!result.status.ok()) {
-    *error = np::error_message(result.status);
-    return Outcome::Failed;
-  }
-  // Colour handling (color-mode, preserve-colors) happened in the engine.
-  out->source = source;
-  out->pixels = np::with_alpha_of(result.image, pixels);
-  return Outcome::Done;
 }
 
 }  // namespace

@@ -5,21 +5,28 @@
 #include <vector>
 
 #include "common/i18n.h"
+#include "neural_style/vocabulary.h"
 
 namespace neural_style::plugin::gimp3 {
 namespace {
 
-// Scripts pass choices by nick, so these are public interface: never rename one. Index = the
-// table's PDB value (OptimizerChoice, InitChoice, DeviceChoice).
-const std::vector<const char*>& nicks_of(ParamId id) {
-  static const std::vector<const char*> optimizer = {"adam", "lbfgs"};
-  static const std::vector<const char*> init = {"content", "noise"};
-  static const std::vector<const char*> device = {"auto", "cpu", "gpu"};
-  static const std::vector<const char*> color_mode = {"none", "luminance", "transfer"};
-  // The engine's preset names (preset_name()), so scripts and the CLI spell them alike.
-  static const std::vector<const char*> preset = {"custom", "fast-preview", "balanced",
-                                                  "high-quality", "seed-recipe"};
-  static const std::vector<const char*> none;
+// Scripts pass choices by nick, so these are public interface: the engine's canonical names
+// (vocabulary.h), which it never renames, so that scripts and the CLI spell them alike. Index =
+// the table's PDB value (OptimizerChoice, InitChoice, DeviceChoice, ColorModeChoice,
+// PresetChoice).
+std::vector<std::string> preset_nicks() {
+  std::vector<std::string> nicks = {"custom"};
+  for (const std::string& name : preset_names()) nicks.push_back(name);
+  return nicks;
+}
+
+const std::vector<std::string>& nicks_of(ParamId id) {
+  static const std::vector<std::string> optimizer = canonical_names(optimizer_names());
+  static const std::vector<std::string> init = canonical_names(init_names());
+  static const std::vector<std::string> device = canonical_names(device_names());
+  static const std::vector<std::string> color_mode = canonical_names(color_mode_names());
+  static const std::vector<std::string> preset = preset_nicks();
+  static const std::vector<std::string> none;
   switch (id) {
     case kOptimizer: return optimizer;
     case kInit: return init;
@@ -31,13 +38,13 @@ const std::vector<const char*>& nicks_of(ParamId id) {
 }
 
 GimpChoice* make_choice(const ParamSpec& spec) {
-  const std::vector<const char*>& nicks = nicks_of(spec.id);
+  const std::vector<std::string>& nicks = nicks_of(spec.id);
   // A row added to the table without nicks here would register an argument that accepts
   // nothing; fail loudly at query time instead.
   g_assert(nicks.size() == spec.choices.size());
   GimpChoice* choice = gimp_choice_new();
   for (std::size_t i = 0; i < nicks.size(); ++i)
-    gimp_choice_add(choice, nicks[i], static_cast<gint>(i), _(spec.choices[i]), nullptr);
+    gimp_choice_add(choice, nicks[i].c_str(), static_cast<gint>(i), _(spec.choices[i]), nullptr);
   return choice;
 }
 
@@ -62,9 +69,9 @@ std::string path_of_file_property(GimpProcedureConfig* config, const char* name)
 }  // namespace
 
 const char* choice_nick(ParamId id, int value) {
-  const std::vector<const char*>& nicks = nicks_of(id);
+  const std::vector<std::string>& nicks = nicks_of(id);
   if (value < 0 || static_cast<std::size_t>(value) >= nicks.size()) return "";
-  return nicks[static_cast<std::size_t>(value)];
+  return nicks[static_cast<std::size_t>(value)].c_str();
 }
 
 void add_arguments(GimpProcedure* procedure) {

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <zlib.h>
 #include <chrono>
+#include <clocale>
 #include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -60,9 +61,12 @@ class Workdir {
 using cli_runner::Outcome;
 using cli_runner::slurp;
 
-// Runs the built binary. `signal_after` > 0 sends `sig` once the process has run that long.
+using Env = std::vector<std::pair<std::string, std::string>>;
+
+// Runs the built binary. `signal_after` > 0 sends `sig` once the process has run that long;
+// `extra_env` is added to the child's environment.
 Outcome run_cli(const Workdir& w, std::vector<std::string> args, double signal_after = 0,
-                int sig = SIGINT) {
+                int sig = SIGINT, const Env& extra_env = {}) {
   cli_runner::Launch launch;
   launch.binary = cli_runner::built_cli();
   launch.args = std::move(args);
@@ -71,6 +75,7 @@ Outcome run_cli(const Workdir& w, std::vector<std::string> args, double signal_a
   launch.env = {{"NEURAL_STYLE_TEST_WIDTH_DIVISOR", "8"},
                 {"NEURAL_STYLE_MODEL_PATH", w.file("models")},
                 {"XDG_DATA_HOME", w.file("xdg")}};
+  launch.env.insert(launch.env.end(), extra_env.begin(), extra_env.end());
   if (signal_after > 0)
     launch.while_running = [=](pid_t pid) {
       std::this_thread::sleep_for(std::chrono::duration<double>(signal_after));
@@ -108,6 +113,41 @@ int error_lines(const std::string& err) {
   }
   return errors;
 }
+
+// While it lives, the process runs in an installed locale whose decimal point is a comma, where
+// strtod and std::stod read "0.25" as 0. Nothing is generated: without such a locale, found()
+// is false and the tests that need one skip.
+class CommaLocale {
+ public:
+  CommaLocale() : saved_(std::setlocale(LC_ALL, nullptr)) {
+    for (const char* name : kCandidates) {
+      if (std::setlocale(LC_ALL, name) && std::string(std::localeconv()->decimal_point) == ",") {
+        name_ = name;
+        return;
+      }
+    }
+    std::setlocale(LC_ALL, saved_.c_str());
+  }
+  ~CommaLocale() { std::setlocale(LC_ALL, saved_.c_str()); }
+  CommaLocale(const CommaLocale&) = delete;
+  CommaLocale& operator=(const CommaLocale&) = delete;
+
+  bool found() const { return !name_.empty(); }
+  const std::string& name() const { return name_; }
+  static std::string skip_reason() {
+    std::string tried;
+    for (const char* name : kCandidates) tried += std::string(tried.empty() ? "" : ", ") + name;
+    return "no locale with a decimal comma is installed (tried " + tried +
+           "); `locale-gen de_DE.UTF-8` installs one";
+  }
+
+ private:
+  static constexpr const char* kCandidates[] = {"de_DE.UTF-8", "de_DE.utf8",  "fr_FR.UTF-8",
+                                                "fr_FR.utf8",  "es_ES.UTF-8", "it_IT.UTF-8",
+                                                "nl_NL.UTF-8", "ru_RU.UTF-8", "pt_BR.UTF-8"};
+  std::string saved_;
+  std::string name_;
+};
 
 }  // namespace
 
@@ -585,6 +625,48 @@ TEST(CliParse, StylesBlendScaleAndColours) {
   }
 }
 
+TEST(CliParse, NumbersInTextFlagsIgnoreTheLocale) {
+  const CommaLocale comma;
+  if (!comma.found()) GTEST_SKIP() << CommaLocale::skip_reason();
+  cli::Options o;
+  std::string msg;
+  ASSERT_EQ(parse({"--content", "a", "--style", "s1", "--style", "s2", "--output", "c",
+                   "--style-blend", "0.25,0.75", "--style-layers", "relu1_1:0.5,relu2_1:1.5"},
+                  &o, &msg),
+            cli::ParseOutcome::Run)
+      << comma.name() << ": " << msg;
+  EXPECT_EQ(o.params.style_blend, (std::vector<double>{0.25, 0.75})) << comma.name();
+  ASSERT_EQ(o.params.style_layers.size(), 2u);
+  EXPECT_DOUBLE_EQ(o.params.style_layers[0].weight, 0.5);
+  EXPECT_DOUBLE_EQ(o.params.style_layers[1].weight, 1.5);
+  // The locale's own notation is not read: "0,25,0,75" is four weights for two styles.
+  cli::Options c;
+  EXPECT_EQ(parse({"--content", "a", "--style", "s1", "--style", "s2", "--output", "c",
+                   "--style-blend", "0,25,0,75"},
+                  &c, &msg),
+            cli::ParseOutcome::Error);
+}
+
+TEST(CliParse, DeviceNamesAreTheEnginesWithTheOldSpelling) {
+  for (const auto& [name, device] :
+       std::vector<std::pair<const char*, ns::Device>>{{"auto", ns::Device::Auto},
+                                                       {"cpu", ns::Device::CPU},
+                                                       {"gpu", ns::Device::CUDA},
+                                                       {"cuda", ns::Device::CUDA}}) {
+    cli::Options o;
+    std::string msg;
+    ASSERT_EQ(
+        parse({"--content", "a", "--style", "b", "--output", "c", "--device", name}, &o, &msg),
+        cli::ParseOutcome::Run)
+        << name << ": " << msg;
+    EXPECT_EQ(o.params.device, device) << name;
+  }
+  cli::Options o;
+  std::string help;
+  ASSERT_EQ(parse({"--help"}, &o, &help), cli::ParseOutcome::Help);
+  EXPECT_NE(help.find("auto, cpu or gpu"), std::string::npos) << help;
+}
+
 TEST(CliParse, ListsThePresets) {
   for (const char* flag : {"--list-presets", "--help"}) {
     cli::Options o;
@@ -631,6 +713,33 @@ TEST(CliRun, TwoStylesBlendedWithColoursKept) {
   EXPECT_EQ(m.status, 2) << m.err;
   EXPECT_EQ(error_lines(m.err), 1) << m.err;
   EXPECT_FALSE(exists(w.file("out2.png")));
+}
+
+// A script's locale does not change a run: the same flags give the same bytes under a locale
+// with a decimal comma as under C.
+TEST(CliRun, BlendUnderACommaLocaleGivesTheSameResult) {
+  std::string locale_name;
+  {
+    const CommaLocale comma;
+    if (!comma.found()) GTEST_SKIP() << CommaLocale::skip_reason();
+    locale_name = comma.name();
+  }
+  Workdir w;
+  cli::ImageFile second;
+  second.rgb = test_images::content(40, 48);
+  std::string e;
+  ASSERT_TRUE(cli::write_image(w.file("style2.png"), second, &e)) << e;
+  auto args_for = [&](const std::string& output) {
+    auto args = fast(w, w.file(output));
+    args.insert(args.end(), {"--style", w.file("style2.png"), "--style-blend", "0.25,0.75",
+                             "--style-layers", "relu1_1:0.5,relu2_1:1.5", "--quiet"});
+    return args;
+  };
+  const Outcome c = run_cli(w, args_for("c.png"), 0, SIGINT, {{"LC_ALL", "C"}});
+  ASSERT_EQ(c.status, 0) << c.err;
+  const Outcome comma = run_cli(w, args_for("comma.png"), 0, SIGINT, {{"LC_ALL", locale_name}});
+  ASSERT_EQ(comma.status, 0) << locale_name << ": " << comma.err;
+  EXPECT_EQ(slurp(w.file("comma.png")), slurp(w.file("c.png"))) << locale_name;
 }
 
 // Damaged or hostile .pth files given with --weights: exit 2, one line naming the file and the

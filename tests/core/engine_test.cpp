@@ -46,7 +46,7 @@ TEST(Engine, AdamLowersTheObjectiveAndReturnsTheInputSize) {
   Recorded rec;
   ns::Image result;
   ns::RunInfo info;
-  const ns::Status s = ns::run(content, style, p, recorder(&rec), &result, &info);
+  const ns::Status s = ns::run(content, {style}, p, recorder(&rec), &result, &info);
   ASSERT_TRUE(s.ok()) << s.message;
   EXPECT_EQ(result.width, 60);
   EXPECT_EQ(result.height, 40);
@@ -73,9 +73,9 @@ TEST(Engine, LbfgsLowersTheObjective) {
   p.iterations = 10;
   Recorded rec;
   ns::Image result;
-  ASSERT_TRUE(
-      ns::run(test_images::content(48, 48), test_images::style(48, 48), p, recorder(&rec), &result)
-          .ok());
+  ASSERT_TRUE(ns::run(test_images::content(48, 48), {test_images::style(48, 48)}, p, recorder(&rec),
+                      &result)
+                  .ok());
   EXPECT_LT(rec.steps.back().total_loss, 0.6 * rec.steps.front().total_loss);
   // With a line search the objective never rises from one iteration to the next.
   for (std::size_t i = 1; i < rec.steps.size(); ++i)
@@ -100,10 +100,10 @@ TEST(Engine, ContentOnlyFromNoiseReconstructsTheContent) {
   {
     ns::Params q = p;
     q.iterations = 1;
-    ASSERT_TRUE(ns::run(content, content, q, {}, &noise_start).ok());
+    ASSERT_TRUE(ns::run(content, {content}, q, {}, &noise_start).ok());
   }
   ns::Image result;
-  const ns::Status s = ns::run(content, test_images::style(40, 40), p, {}, &result);
+  const ns::Status s = ns::run(content, {test_images::style(40, 40)}, p, {}, &result);
   ASSERT_TRUE(s.ok()) << s.message;
   const double start = test_images::psnr(noise_start, content);
   const double end = test_images::psnr(result, content);
@@ -118,11 +118,11 @@ TEST(Engine, SameSeedSameBytes) {
   p.iterations = 5;
   const ns::Image c = test_images::content(40, 32), s = test_images::style(32, 32);
   ns::Image a, b, other;
-  ASSERT_TRUE(ns::run(c, s, p, {}, &a).ok());
-  ASSERT_TRUE(ns::run(c, s, p, {}, &b).ok());
+  ASSERT_TRUE(ns::run(c, {s}, p, {}, &a).ok());
+  ASSERT_TRUE(ns::run(c, {s}, p, {}, &b).ok());
   EXPECT_EQ(a.rgb, b.rgb);
   p.seed = 99;
-  ASSERT_TRUE(ns::run(c, s, p, {}, &other).ok());
+  ASSERT_TRUE(ns::run(c, {s}, p, {}, &other).ok());
   EXPECT_NE(a.rgb, other.rgb);
 }
 
@@ -135,7 +135,7 @@ TEST(Engine, CancellationStopsWithinOneIteration) {
   cb.should_cancel = [&] { return seen.load() >= 3; };
   ns::Image result;
   const ns::Status s =
-      ns::run(test_images::content(32, 32), test_images::style(32, 32), p, cb, &result);
+      ns::run(test_images::content(32, 32), {test_images::style(32, 32)}, p, cb, &result);
   EXPECT_EQ(s.code, ns::Status::Code::Cancelled);
   EXPECT_EQ(seen.load(), 3);
   EXPECT_TRUE(result.empty());
@@ -148,9 +148,9 @@ TEST(Engine, MultiScaleRunsCoarseToFine) {
   p.iterations = 3;
   Recorded rec;
   ns::Image result;
-  ASSERT_TRUE(
-      ns::run(test_images::content(96, 72), test_images::style(64, 64), p, recorder(&rec), &result)
-          .ok());
+  ASSERT_TRUE(ns::run(test_images::content(96, 72), {test_images::style(64, 64)}, p, recorder(&rec),
+                      &result)
+                  .ok());
   // 96 -> 68 -> 48 would be below the 64-pixel floor: two levels remain.
   ASSERT_EQ(rec.steps.front().scales, 2);
   EXPECT_EQ(rec.steps.front().width, 68);
@@ -173,22 +173,22 @@ TEST(Engine, SnapshotGivesTheCurrentImage) {
   };
   ns::Image result;
   ASSERT_TRUE(
-      ns::run(test_images::content(40, 40), test_images::style(40, 40), p, cb, &result).ok());
+      ns::run(test_images::content(40, 40), {test_images::style(40, 40)}, p, cb, &result).ok());
   EXPECT_EQ(snapshots, 3);
 }
 
 TEST(Engine, RefusesBadInputWithAMessage) {
   ns::Params p = small_params();
   ns::Image result;
-  ns::Status s = ns::run(test_images::content(40, 8), test_images::style(40, 40), p, {}, &result);
+  ns::Status s = ns::run(test_images::content(40, 8), {test_images::style(40, 40)}, p, {}, &result);
   EXPECT_EQ(s.code, ns::Status::Code::InvalidArgument);
   p.max_size = 20;  // 80x20 is processed at 20x5: too small for relu5_1, which needs 16 px
-  s = ns::run(test_images::content(80, 20), test_images::style(40, 40), p, {}, &result);
+  s = ns::run(test_images::content(80, 20), {test_images::style(40, 40)}, p, {}, &result);
   EXPECT_EQ(s.code, ns::Status::Code::InvalidArgument);
   EXPECT_NE(s.message.find("too small"), std::string::npos) << s.message;
   p = small_params();
   p.weights_file = "/nonexistent/vgg19.safetensors";
-  s = ns::run(test_images::content(40, 40), test_images::style(40, 40), p, {}, &result);
+  s = ns::run(test_images::content(40, 40), {test_images::style(40, 40)}, p, {}, &result);
   EXPECT_EQ(s.code, ns::Status::Code::ModelError);
   EXPECT_NE(s.message.find("/nonexistent/vgg19.safetensors"), std::string::npos);
 }
@@ -199,7 +199,7 @@ TEST(Engine, CudaRequestWithoutGpuIsAClearError) {
   p.device = ns::Device::CUDA;
   ns::Image result;
   const ns::Status s =
-      ns::run(test_images::content(40, 40), test_images::style(40, 40), p, {}, &result);
+      ns::run(test_images::content(40, 40), {test_images::style(40, 40)}, p, {}, &result);
   EXPECT_EQ(s.code, ns::Status::Code::DeviceError);
 }
 
@@ -208,9 +208,9 @@ TEST(Engine, MemoryLayoutChangesOnlyRounding) {
   p.iterations = 4;
   const ns::Image c = test_images::content(40, 40), s = test_images::style(40, 40);
   ns::Image nhwc, nchw;
-  ASSERT_TRUE(ns::run(c, s, p, {}, &nhwc).ok());
+  ASSERT_TRUE(ns::run(c, {s}, p, {}, &nhwc).ok());
   ns::tuning().channels_last = false;
-  const ns::Status status = ns::run(c, s, p, {}, &nchw);
+  const ns::Status status = ns::run(c, {s}, p, {}, &nchw);
   ns::tuning().channels_last = true;
   ASSERT_TRUE(status.ok());
   EXPECT_GT(test_images::psnr(nhwc, nchw), 50.0);

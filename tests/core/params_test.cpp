@@ -5,6 +5,7 @@
 
 #include "geometry.h"
 #include "neural_style/neural_style.h"
+#include "neural_style/vocabulary.h"
 
 namespace ns = neural_style;
 
@@ -143,4 +144,142 @@ TEST(Estimate, TinyImagesStillCostTimePerStep) {
   p.random_width_divisor = 8;
   // Dispatch and optimiser overhead do not shrink with the image: 2000 steps are minutes.
   EXPECT_GT(ns::estimate(64, 64, p).seconds, 30.0);
+}
+
+// The shared vocabulary (vocabulary.h): one parser and one name table for every front end.
+
+TEST(Vocabulary, ParsesStyleBlends) {
+  std::vector<double> w = {9};
+  std::string error;
+  ASSERT_TRUE(ns::parse_style_blend("0.25,0.75", &w, &error)) << error;
+  EXPECT_EQ(w, (std::vector<double>{0.25, 0.75}));
+  ASSERT_TRUE(ns::parse_style_blend(" 3 , 1e0,+2,0 ", &w, &error)) << error;
+  EXPECT_EQ(w, (std::vector<double>{3, 1, 2, 0}));
+  ASSERT_TRUE(ns::parse_style_blend(" \t", &w, &error)) << error;
+  EXPECT_TRUE(w.empty());  // equal weights
+  // All zero parses; style_blend_fit() and validate() refuse it for a run.
+  ASSERT_TRUE(ns::parse_style_blend("0,0", &w, &error)) << error;
+  EXPECT_EQ(ns::style_blend_fit(w, 2), ns::BlendFit::AllZero);
+}
+
+TEST(Vocabulary, RejectsBadStyleBlendsNamingTheEntry) {
+  for (const auto& [text, entry] : std::vector<std::pair<std::string, std::string>>{
+           {"1,-2", "-2"},
+           {"1,,2", ""},
+           {"1,", ""},
+           {",1", ""},
+           {"1;2", "1;2"},
+           {"0,5x", "5x"},
+           {"nan,1", "nan"},
+           {"inf", "inf"},
+           {"1e400", "1e400"},
+           {"2e9", "2e9"},  // above limits().weight_max
+           {"0x10", "0x10"},
+           {"+-1", "+-1"},
+           {"1 2", "1 2"}}) {
+    std::vector<double> w = {7};
+    std::string error, bad = "unset";
+    EXPECT_FALSE(ns::parse_style_blend(text, &w, &error, &bad)) << text;
+    EXPECT_EQ(bad, entry) << text;
+    EXPECT_FALSE(error.empty()) << text;
+    EXPECT_EQ(w, (std::vector<double>{7})) << text << ": output touched on failure";
+  }
+}
+
+TEST(Vocabulary, StyleBlendFitsTheStyles) {
+  EXPECT_EQ(ns::style_blend_fit({}, 3), ns::BlendFit::Ok);
+  EXPECT_EQ(ns::style_blend_fit({1, 2}, 2), ns::BlendFit::Ok);
+  EXPECT_EQ(ns::style_blend_fit({0, 2}, 2), ns::BlendFit::Ok);
+  EXPECT_EQ(ns::style_blend_fit({1, 2}, 3), ns::BlendFit::WrongCount);
+  EXPECT_EQ(ns::style_blend_fit({0, 0}, 2), ns::BlendFit::AllZero);
+  ns::Params p = ns::default_params();
+  p.style_blend = {0, 0};
+  EXPECT_NE(ns::validate(p, gray(64, 64), {gray(64, 64), gray(64, 64)}).message.find("zero"),
+            std::string::npos);
+  p.style_blend = {1, 2, 3};
+  EXPECT_NE(ns::validate(p, gray(64, 64), {gray(64, 64), gray(64, 64)}).message.find("3 weights"),
+            std::string::npos);
+}
+
+TEST(Vocabulary, NumbersAreStrictAndLocaleFree) {
+  double v = 0;
+  EXPECT_TRUE(ns::parse_number("0.25", &v));
+  EXPECT_DOUBLE_EQ(v, 0.25);
+  EXPECT_TRUE(ns::parse_number("-1.5e-3", &v));
+  EXPECT_DOUBLE_EQ(v, -1.5e-3);
+  EXPECT_TRUE(ns::parse_number("+.5", &v));
+  EXPECT_DOUBLE_EQ(v, 0.5);
+  for (const char* bad : {"", " 1", "1 ", "0,25", "1.5.2", "inf", "nan", "0x1p3", "++1", "1e999"})
+    EXPECT_FALSE(ns::parse_number(bad, &v)) << bad;
+}
+
+TEST(Params, LayerListsTakeTheSameNumbers) {
+  std::vector<ns::LayerWeight> layers;
+  std::string error;
+  ASSERT_TRUE(ns::parse_layer_weights(" relu1_1 : 2.5e-1 ,relu2_1:+1", &layers, &error)) << error;
+  ASSERT_EQ(layers.size(), 2u);
+  EXPECT_DOUBLE_EQ(layers[0].weight, 0.25);
+  EXPECT_DOUBLE_EQ(layers[1].weight, 1.0);
+  EXPECT_FALSE(ns::parse_layer_weights("relu1_1:0,5", &layers, &error));
+  EXPECT_FALSE(ns::parse_layer_weights("relu1_1,", &layers, &error));
+  EXPECT_FALSE(ns::parse_layer_weights(" ", &layers, &error));
+}
+
+TEST(Vocabulary, NamesRoundTripAndKeepTheirOrder) {
+  // The order is the GIMP plug-ins' PDB choice values: only ever appended to.
+  EXPECT_EQ(ns::canonical_names(ns::optimizer_names()),
+            (std::vector<std::string>{"adam", "lbfgs"}));
+  EXPECT_EQ(ns::canonical_names(ns::init_names()), (std::vector<std::string>{"content", "noise"}));
+  EXPECT_EQ(ns::canonical_names(ns::device_names()),
+            (std::vector<std::string>{"auto", "cpu", "gpu"}));
+  EXPECT_EQ(ns::accepted_names(ns::device_names()),
+            (std::vector<std::string>{"auto", "cpu", "gpu", "cuda"}));
+  EXPECT_EQ(ns::canonical_names(ns::color_mode_names()),
+            (std::vector<std::string>{"none", "luminance", "transfer"}));
+  EXPECT_EQ(ns::canonical_names(ns::layer_set_names()),
+            (std::vector<std::string>{"auto", "deep", "shallow"}));
+  EXPECT_EQ(ns::canonical_names(ns::precision_names()),
+            (std::vector<std::string>{"fp32", "bf16", "tf32"}));
+  EXPECT_EQ(ns::canonical_names(ns::input_convention_names()),
+            (std::vector<std::string>{"auto", "torchvision", "caffe"}));
+
+  ns::Device device = ns::Device::Auto;
+  ASSERT_TRUE(ns::value_from_name(ns::device_names(), "cuda", &device));
+  EXPECT_EQ(device, ns::Device::CUDA);
+  EXPECT_STREQ(ns::name_of(ns::device_names(), device), "gpu");
+  EXPECT_EQ(ns::index_of(ns::device_names(), ns::Device::CUDA), 2);
+  EXPECT_FALSE(ns::value_from_name(ns::device_names(), "tpu", &device));
+  EXPECT_EQ(ns::index_of(ns::init_names(), ns::InitMode::Image), -1);
+
+  ns::LayerSet set = ns::LayerSet::Custom;
+  ASSERT_TRUE(ns::layer_set_from_name("shallow", &set));
+  EXPECT_EQ(set, ns::LayerSet::Shallow);
+  EXPECT_FALSE(ns::layer_set_from_name("custom", &set));
+
+  std::vector<std::string> presets;
+  for (const ns::Preset& p : ns::presets()) presets.push_back(p.name);
+  EXPECT_EQ(ns::preset_names(), presets);
+  for (const std::string& name : presets) EXPECT_TRUE(ns::is_preset_name(name)) << name;
+  EXPECT_FALSE(ns::is_preset_name("custom"));
+  EXPECT_EQ(ns::name_list({"a", "b", "c"}), "a, b or c");
+}
+
+TEST(Params, ValidationMessagesReadTheLimits) {
+  const ns::Limits lim = ns::limits();
+  ns::Params p = ns::default_params();
+  p.max_size = lim.max_size_max + 1;
+  EXPECT_FALSE(ns::max_size_ok(p.max_size));
+  EXPECT_TRUE(ns::max_size_ok(0));
+  EXPECT_FALSE(ns::max_size_ok(lim.max_size_min - 1));
+  const std::string message = ns::validate(p, gray(64, 64), gray(64, 64)).message;
+  EXPECT_NE(message.find(std::to_string(lim.max_size_min)), std::string::npos) << message;
+  EXPECT_NE(message.find(std::to_string(lim.max_size_max)), std::string::npos) << message;
+  p = ns::default_params();
+  p.learning_rate = lim.learning_rate_max * 2;
+  EXPECT_NE(ns::validate(p, gray(64, 64), gray(64, 64)).message.find("and 10"), std::string::npos);
+  p = ns::default_params();
+  p.threads = -1;
+  EXPECT_NE(
+      ns::validate(p, gray(64, 64), gray(64, 64)).message.find(std::to_string(lim.threads_max)),
+      std::string::npos);
 }

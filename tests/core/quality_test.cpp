@@ -39,7 +39,8 @@ struct Measured {
   double content_to_style = 0;  // palette distance of the content to the style
 };
 
-Measured measure(const std::string& weights, ns::Image* out = nullptr, double* final_loss = nullptr) {
+Measured measure(const std::string& weights, ns::Image* out = nullptr,
+                 double* final_loss = nullptr) {
   const ns::Image content = test_images::content(96, 64);
   const ns::Image style = test_images::style(96, 64);
   ns::Params p = ns::default_params();  // the user's defaults, untouched but for the weights
@@ -57,7 +58,7 @@ Measured measure(const std::string& weights, ns::Image* out = nullptr, double* f
       if (pr.iteration == 0) start = pr.style_loss;
     };
     ns::Image ignored;
-    EXPECT_TRUE(ns::run(content, style, q, cb, &ignored).ok());
+    EXPECT_TRUE(ns::run(content, {style}, q, cb, &ignored).ok());
   }
   double end = 0;
   ns::Callbacks cb;
@@ -66,7 +67,7 @@ Measured measure(const std::string& weights, ns::Image* out = nullptr, double* f
     if (final_loss) *final_loss = pr.total_loss;
   };
   ns::Image result;
-  const ns::Status s = ns::run(content, style, p, cb, &result);
+  const ns::Status s = ns::run(content, {style}, p, cb, &result);
   EXPECT_TRUE(s.ok()) << s.message;
 
   Measured m;

@@ -100,7 +100,7 @@ TEST(Scale, TiledRunStaysWithinTheBudgetWithoutSeams) {
   };
   ns::Image result;
   reset_peak_rss();
-  const ns::Status s = ns::run(content, style, p, cb, &result);
+  const ns::Status s = ns::run(content, {style}, p, cb, &result);
   const double peak = status_kib("VmHWM") * 1024.0;
   ASSERT_TRUE(s.ok()) << s.message;
   EXPECT_EQ(result.width, side);
@@ -140,7 +140,7 @@ TEST(Scale, BigStyleAtLargeScaleStaysWithinTheBudget) {
   const ns::Image style = test_images::style(1600, 1600);
   ns::Image out;
   reset_peak_rss();
-  ASSERT_TRUE(ns::run(content, style, p, {}, &out).ok());
+  ASSERT_TRUE(ns::run(content, {style}, p, {}, &out).ok());
   const double peak = status_kib("VmHWM") * 1024.0;
   RecordProperty("peak_mib", static_cast<int>(peak / 1048576));
   EXPECT_LE(peak, static_cast<double>(p.memory_budget_bytes)) << peak / 1048576 << " MiB";
@@ -151,28 +151,44 @@ TEST(Scale, BigStyleAtLargeScaleStaysWithinTheBudget) {
   EXPECT_LT(cap, 1600.0 * 1600);
 }
 
+// What a run adds to the process is a fixed part (thread pools, allocator arenas, the network)
+// plus a part proportional to the pixels. The fixed part varies from run to run by tens of MiB,
+// so the slope is checked on the difference between two sizes, where it cancels: four times the
+// pixels must add what the memory model (untiled_peak_bytes) says they add.
 TEST(Scale, PeakMemoryGrowsLinearlyAndStaysUnderTheModel) {
   ns::Params p = small_params();
   p.iterations = 1;
   p.random_width_divisor = 4;
-  double growth[2] = {0, 0};
+  double growth[2] = {0, 0}, model[2] = {0, 0};
   const int sides[2] = {256, 512};
+  {
+    // One run first, so that LibTorch's one-time set-up is not counted in the smaller run.
+    ns::Image out;
+    ASSERT_TRUE(ns::run(test_images::content(sides[0], sides[0]),
+                        {test_images::style(sides[0], sides[0])}, p, {}, &out)
+                    .ok());
+  }
   for (int i = 0; i < 2; ++i) {
     const ns::Image c = test_images::content(sides[i], sides[i]);
     const ns::Image st = test_images::style(sides[i], sides[i]);
     ns::Image out;
     reset_peak_rss();
     const double before = status_kib("VmRSS") * 1024.0;
-    ASSERT_TRUE(ns::run(c, st, p, {}, &out).ok());
+    ASSERT_TRUE(ns::run(c, {st}, p, {}, &out).ok());
     const double peak = status_kib("VmHWM") * 1024.0;
     growth[i] = peak - before;
-    const double model = ns::untiled_peak_bytes({sides[i], sides[i]}, p, false) +
-                         2 * ns::image_bytes({sides[i], sides[i]});
-    EXPECT_LE(peak, model * 1.15) << sides[i] << ": " << peak / 1048576 << " MiB";
+    model[i] = ns::untiled_peak_bytes({sides[i], sides[i]}, p, false) +
+               2 * ns::image_bytes({sides[i], sides[i]});
+    EXPECT_LE(peak, model[i] * 1.15) << sides[i] << ": " << peak / 1048576 << " MiB";
   }
-  // Four times the pixels, about four times the memory the run adds.
-  EXPECT_GT(growth[1] / growth[0], 3.0) << growth[0] / 1048576 << " " << growth[1] / 1048576;
-  EXPECT_LT(growth[1] / growth[0], 5.0) << growth[0] / 1048576 << " " << growth[1] / 1048576;
+  const double added = growth[1] - growth[0], predicted = model[1] - model[0];
+  const auto mib = [](double b) { return std::to_string(static_cast<int>(b / 1048576)); };
+  const std::string detail = "added " + mib(added) + " MiB (" + mib(growth[0]) + " -> " +
+                             mib(growth[1]) + "), model " + mib(predicted) + " MiB";
+  RecordProperty("added_mib", static_cast<int>(added / 1048576));
+  RecordProperty("model_mib", static_cast<int>(predicted / 1048576));
+  EXPECT_GT(added, 0.7 * predicted) << detail;
+  EXPECT_LT(added, 1.6 * predicted) << detail;
 }
 
 TEST(Scale, TooSmallABudgetIsRefusedBeforeWorkNamingTheSizeThatFits) {
@@ -188,7 +204,7 @@ TEST(Scale, TooSmallABudgetIsRefusedBeforeWorkNamingTheSizeThatFits) {
   cb.on_progress = [&](const ns::Progress&) { ++reports; };
   cb.on_warning = [&](const std::string&) { warned = true; };
   ns::Image result;
-  const ns::Status s = ns::run(content, style, p, cb, &result);
+  const ns::Status s = ns::run(content, {style}, p, cb, &result);
   ASSERT_EQ(s.code, ns::Status::Code::OutOfMemory) << s.message;
   EXPECT_EQ(reports, 0);
   EXPECT_FALSE(warned) << "refused before the network was even built";
@@ -213,7 +229,7 @@ TEST(Scale, TooSmallABudgetIsRefusedBeforeWorkNamingTheSizeThatFits) {
   EXPECT_TRUE(!more.ok() || plan.tiled);
   // And the run at that size goes through.
   p.max_size = fits;
-  EXPECT_TRUE(ns::run(content, style, p, {}, &result).ok());
+  EXPECT_TRUE(ns::run(content, {style}, p, {}, &result).ok());
 }
 
 TEST(Scale, FeatherWeightsSumToOneAndRampAcrossOverlaps) {
@@ -283,7 +299,7 @@ TEST(Scale, Bf16FallsBackWithANoticeOrStaysCloseToFp32) {
     cb.on_warning = [&](const std::string& w) {
       if (w.find("bf16") != std::string::npos) notice = w;
     };
-    ASSERT_TRUE(ns::run(c, st, p, cb, &out[i]).ok());
+    ASSERT_TRUE(ns::run(c, {st}, p, cb, &out[i]).ok());
   }
   if (!ns::cpu_has_bf16()) {
     // No bf16 here: a notice, then exactly the fp32 run.
@@ -297,7 +313,7 @@ TEST(Scale, Bf16FallsBackWithANoticeOrStaysCloseToFp32) {
   ns::Callbacks cb;
   cb.on_progress = [&](const ns::Progress& pr) { forced = pr.total_loss; };
   ns::Image bf;
-  const ns::Status s = ns::run(c, st, p, cb, &bf);
+  const ns::Status s = ns::run(c, {st}, p, cb, &bf);
   unsetenv("NEURAL_STYLE_FORCE_BF16");
   ASSERT_TRUE(s.ok()) << s.message;
   EXPECT_NE(bf.rgb, out[0].rgb);

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -80,7 +81,8 @@ double final_loss(const ns::Params& p, ns::Status* status = nullptr) {
   ns::Callbacks cb;
   cb.on_progress = [&](const ns::Progress& pr) { last = pr.total_loss; };
   ns::Image result;
-  ns::Status s = ns::run(test_images::content(32, 32), test_images::style(32, 32), p, cb, &result);
+  ns::Status s =
+      ns::run(test_images::content(32, 32), {test_images::style(32, 32)}, p, cb, &result);
   if (status) *status = s;
   EXPECT_TRUE(s.ok() || status) << s.message;
   return last;
@@ -298,7 +300,7 @@ TEST(Weights, NormalisedWeightsIgnoreTheNetworksActivationScale) {
     };
     ns::Image out;
     EXPECT_TRUE(
-        ns::run(test_images::content(32, 32), test_images::style(32, 32), p, cb, &out).ok());
+        ns::run(test_images::content(32, 32), {test_images::style(32, 32)}, p, cb, &out).ok());
     return out;
   };
   double plain_norm = 0, scaled_norm = 0, plain_raw = 0, scaled_raw = 0;
@@ -326,7 +328,7 @@ TEST(Weights, AutoLayerSetFallsBackToShallowWithANotice) {
   };
   ns::Image out;
   const ns::Status s =
-      ns::run(test_images::content(32, 32), test_images::style(32, 32), p, cb, &out);
+      ns::run(test_images::content(32, 32), {test_images::style(32, 32)}, p, cb, &out);
   ASSERT_TRUE(s.ok()) << s.message;
   ASSERT_EQ(warnings.size(), 1u);
   EXPECT_NE(warnings[0].find("shallow"), std::string::npos) << warnings[0];
@@ -356,4 +358,37 @@ TEST(Weights, AutoOnAFileTooShallowForEitherSetIsAnError) {
   EXPECT_EQ(s.code, ns::Status::Code::ModelError);
   EXPECT_NE(s.message.find("relu3_2"), std::string::npos) << s.message;
   EXPECT_NE(s.message.find("relu2_2"), std::string::npos) << s.message;
+}
+
+// An engine reads its weights file once, when it is created: removed afterwards, the file is not
+// missed, and every image it stylises gives what a one-off run gives.
+TEST(Weights, AnEngineReadsItsFileOnceAndStylisesManyImages) {
+  TempDir dir;
+  const std::string path = dir.file("conv3.safetensors");
+  ASSERT_TRUE(ns::write_safetensors(path, narrow_vgg(8), {}).ok());
+  const ns::Params p = params_for(path);
+  const ns::Image content = test_images::content(32, 32);
+  const std::vector<ns::Image> styles = {test_images::style(32, 32)};
+  ns::Image once;
+  ASSERT_TRUE(ns::run(content, styles, p, {}, &once).ok());
+
+  ns::EngineHandle engine;
+  ASSERT_TRUE(ns::create_engine(ns::engine_config(p), &engine).ok());
+  ASSERT_TRUE(std::filesystem::remove(path));
+  for (int i = 0; i < 2; ++i) {
+    ns::Image result;
+    ns::RunInfo info;
+    const ns::Status s = ns::stylize(*engine, content, styles, p, {}, &result, &info);
+    ASSERT_TRUE(s.ok()) << s.message;
+    EXPECT_EQ(info.network_loads, 1);
+    EXPECT_EQ(info.weights, path);
+    EXPECT_EQ(result.rgb, once.rgb) << "stylisation " << i;
+  }
+  // Parameters for another network are refused rather than painted with this one.
+  ns::Params other = p;
+  other.weights_file.clear();
+  ns::Image result;
+  EXPECT_EQ(ns::stylize(*engine, content, styles, other, {}, &result).code,
+            ns::Status::Code::InvalidArgument);
+  EXPECT_TRUE(result.empty());
 }

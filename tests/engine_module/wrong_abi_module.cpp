@@ -6,7 +6,7 @@
 
 namespace {
 
-const neural_style::EngineApi kApi = {999, nullptr, nullptr, nullptr, nullptr};
+const neural_style::EngineApi kApi = {999, nullptr, nullptr, nullptr, nullptr, nullptr};
 
 }  // namespace
 
@@ -16,7 +16,8 @@ neural_style_engine_api() {
 }
 
 #ifndef NEURAL_STYLE_NO_ABI_ENTRY
-extern "C" __attribute__((visibility("default"))) neural_style::EngineAbi neural_style_engine_abi() {
+extern "C" __attribute__((visibility("default"))) neural_style::EngineAbi
+neural_style_engine_abi() {
   neural_style::EngineAbi abi = neural_style::this_build_abi();
   abi.abi_version = 999;
   return abi;

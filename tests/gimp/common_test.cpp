@@ -11,11 +11,11 @@
 #include <thread>
 #include <vector>
 
-#include "common/color.h"
 #include "common/messages.h"
 #include "common/parameters.h"
 #include "common/pixels.h"
 #include "common/runner.h"
+#include "neural_style/vocabulary.h"
 
 namespace np = neural_style::plugin;
 namespace ns = neural_style;
@@ -210,6 +210,48 @@ TEST(Presets, EveryEnginePresetIsAChoiceAndBack) {
   for (const ns::Preset& preset : ns::presets()) EXPECT_EQ(in_table.count(preset.name), 1u);
 }
 
+TEST(Presets, ChoicesAreTheEnginesPresetsInItsOrder) {
+  // The labels stay in the table as N_() literals for xgettext; they must name the engine's.
+  const np::ParamSpec& spec = np::param_spec(np::kPreset);
+  const auto& presets = ns::presets();
+  ASSERT_EQ(spec.choices.size(), presets.size() + 1);
+  for (std::size_t i = 0; i < presets.size(); ++i) {
+    EXPECT_STREQ(spec.choices[i + 1], presets[i].label);
+    EXPECT_STREQ(np::preset_name(static_cast<int>(i + 1)), presets[i].name);
+  }
+  EXPECT_STREQ(np::preset_name(static_cast<int>(presets.size() + 1)), "");
+  EXPECT_STREQ(np::preset_name(np::kPresetSeedRecipe), "seed-recipe");  // a PDB value scripts use
+}
+
+// The PDB values of the Choice rows index the engine's name tables (vocabulary.h).
+TEST(EngineParams, ChoicesIndexTheEnginesNames) {
+  EXPECT_EQ(np::param_spec(np::kOptimizer).choices.size(),
+            ns::canonical_names(ns::optimizer_names()).size());
+  EXPECT_EQ(np::param_spec(np::kInit).choices.size(), ns::canonical_names(ns::init_names()).size());
+  EXPECT_EQ(np::param_spec(np::kDevice).choices.size(),
+            ns::canonical_names(ns::device_names()).size());
+  EXPECT_EQ(np::param_spec(np::kColorMode).choices.size(),
+            ns::canonical_names(ns::color_mode_names()).size());
+  np::Values v = np::default_values();
+  v.style_file = "/s.png";
+  const std::vector<std::pair<int, ns::Device>> devices = {{np::kDeviceAuto, ns::Device::Auto},
+                                                           {np::kDeviceCpu, ns::Device::CPU},
+                                                           {np::kDeviceGpu, ns::Device::CUDA}};
+  for (const auto& [value, device] : devices) {
+    v.device = value;
+    EXPECT_EQ(np::to_engine_params(v).device, device) << value;
+  }
+  v.optimizer = np::kOptimizerLbfgs;
+  v.init = np::kInitNoise;
+  v.color_mode = np::kColorTransfer;
+  const ns::Params p = np::to_engine_params(v);
+  EXPECT_EQ(p.optimizer, ns::Optimizer::LBFGS);
+  EXPECT_EQ(p.init, ns::InitMode::Noise);
+  EXPECT_EQ(p.color_preservation, ns::ColorPreservation::ColorTransfer);
+  EXPECT_EQ(np::default_values().device,
+            ns::index_of(ns::device_names(), ns::default_params().device));
+}
+
 TEST(Presets, APresetReplacesItsRowsAndKeepsTheOthers) {
   np::Values v = np::default_values();
   v.style_file = "/a.png";
@@ -335,25 +377,6 @@ ns::Image solid(int w, int h, float r, float g, float b) {
 }
 }  // namespace
 
-TEST(PreserveColors, GraySourceGivesGrayResultWithStyledLuminance) {
-  const ns::Image source = solid(2, 2, 0.5f, 0.5f, 0.5f);
-  ns::Image styled = solid(2, 2, 0.9f, 0.2f, 0.1f);
-  const float before_luma = 0.2126f * std::pow(0.9f, 2.2f) + 0.7152f * std::pow(0.2f, 2.2f) +
-                            0.0722f * std::pow(0.1f, 2.2f);
-  np::preserve_colors(source, &styled);
-  EXPECT_NEAR(styled.rgb[0], styled.rgb[1], 1e-5);
-  EXPECT_NEAR(styled.rgb[1], styled.rgb[2], 1e-5);
-  // The luminance of the styled pixel survives (gamma 2.2 stands in for the sRGB curve).
-  EXPECT_NEAR(std::pow(styled.rgb[0], 2.2f), before_luma, 0.01);
-}
-
-TEST(PreserveColors, SameImageIsUnchanged) {
-  const ns::Image source = solid(1, 1, 0.8f, 0.3f, 0.6f);
-  ns::Image styled = source;
-  np::preserve_colors(source, &styled);
-  for (int c = 0; c < 3; ++c) EXPECT_NEAR(styled.rgb[c], source.rgb[c], 1e-4);
-}
-
 TEST(Pixels, AlphaIsKeptAndColoursClamped) {
   np::RgbaImage src;
   src.width = 2;
@@ -409,8 +432,23 @@ namespace {
 int g_snapshots_taken = 0;
 std::size_t g_styles_seen = 0;
 
-ns::Status fake_run(const ns::Image&, const std::vector<ns::Image>& styles, const ns::Params&,
-                    const ns::Callbacks& callbacks, ns::Image* result, ns::RunInfo*) {
+int g_creates = 0;
+int g_destroys = 0;
+char g_engine_token;  // the double's engine: an address that is never dereferenced
+
+ns::Status fake_create(const ns::EngineConfig&, ns::Engine** engine) {
+  ++g_creates;
+  *engine = reinterpret_cast<ns::Engine*>(&g_engine_token);
+  return ns::Status::success();
+}
+
+void fake_destroy(ns::Engine*) {
+  ++g_destroys;
+}
+
+ns::Status fake_run(ns::Engine*, const ns::Image&, const std::vector<ns::Image>& styles,
+                    const ns::Params&, const ns::Callbacks& callbacks, ns::Image* result,
+                    ns::RunInfo*) {
   g_styles_seen = styles.size();
   for (int i = 0; i <= 30; ++i) {
     ns::Progress p;
@@ -426,12 +464,20 @@ ns::Status fake_run(const ns::Image&, const std::vector<ns::Image>& styles, cons
   *result = solid(4, 4, 0, 0, 0);
   return ns::Status::success();
 }
+
+ns::EngineApi fake_api() {
+  ns::EngineApi api{};
+  api.abi_version = ns::kEngineAbiVersion;
+  api.create = fake_create;
+  api.stylize = fake_run;
+  api.destroy = fake_destroy;
+  return api;
+}
 }  // namespace
 
 TEST(Runner, LivePreviewIsThrottledAndComesFromTheRunningImage) {
-  ns::EngineApi api{};
-  api.abi_version = ns::kEngineAbiVersion;
-  api.run_styles = fake_run;
+  const ns::EngineApi api = fake_api();
+  np::EngineSession session(api);
   np::Job job;
   job.content = solid(4, 4, 1, 1, 1);
   job.styles = {solid(4, 4, 0, 0, 0), solid(4, 4, 1, 0, 0)};
@@ -441,7 +487,7 @@ TEST(Runner, LivePreviewIsThrottledAndComesFromTheRunningImage) {
   hooks.preview_interval_seconds = 0.15;
   g_snapshots_taken = 0;
   const auto start = std::chrono::steady_clock::now();
-  const np::JobResult result = np::run_job(api, job, hooks);
+  const np::JobResult result = np::run_job(session, job, hooks);
   const double elapsed =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   ASSERT_TRUE(result.status.ok()) << result.status.message;
@@ -459,6 +505,26 @@ TEST(Runner, LivePreviewIsThrottledAndComesFromTheRunningImage) {
 
   // Without a preview hook the engine's image is never copied out.
   g_snapshots_taken = 0;
-  np::run_job(api, job, np::MainThreadHooks{});
+  np::run_job(session, job, np::MainThreadHooks{});
   EXPECT_EQ(g_snapshots_taken, 0);
+}
+
+// A session creates its engine on the first job, paints later jobs with it, and creates it again
+// (freeing the old one first) only for another weights file or device.
+TEST(Runner, ASessionCreatesItsEngineOncePerWeightsFile) {
+  const ns::EngineApi api = fake_api();
+  g_creates = g_destroys = 0;
+  {
+    np::EngineSession session(api);
+    np::Job job;
+    job.content = solid(4, 4, 1, 1, 1);
+    job.styles = {solid(4, 4, 0, 0, 0)};
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE(np::run_job(session, job, {}).status.ok());
+    EXPECT_EQ(g_creates, 1);
+    job.params.weights_file = "/elsewhere/vgg19.safetensors";
+    ASSERT_TRUE(np::run_job(session, job, {}).status.ok());
+    EXPECT_EQ(g_creates, 2);
+    EXPECT_EQ(g_destroys, 1);
+  }
+  EXPECT_EQ(g_destroys, 2);
 }

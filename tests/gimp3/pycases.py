@@ -279,11 +279,21 @@ def case_unreadable_style(r, files):
 
 
 def case_no_style(r, files):
+    # An argument missing is the caller's error, as GIMP's own filters answer it.
     image, source = make_image(48, 48)
     status, message = run_plugin(image, [source], None)
-    r.check("error status", status == Gimp.PDBStatusType.EXECUTION_ERROR, (status, message))
+    r.check("error status", status == Gimp.PDBStatusType.CALLING_ERROR, (status, message))
     r.check("no layer added", len(image.get_layers()) == 1)
     r.check("message asks for a style image", "style image" in str(message), message)
+
+
+def read_trace(files):
+    """The engine's trace lines ($NEURAL_STYLE_TRACE, set by run_case.py)."""
+    try:
+        with open(files + "/engine-trace.log", encoding="utf-8") as f:
+            return f.read().splitlines()
+    except FileNotFoundError:
+        return []
 
 
 def case_two_layers(r, files):
@@ -307,6 +317,12 @@ def case_two_layers(r, files):
                 image.get_item_position(out) + 1 == image.get_item_position(source))
     r.check("returns the first result",
             result is not None and result.get_name() == "First" + SUFFIX)
+    # One engine for the run: the network is loaded once and paints both layers.
+    trace = read_trace(files)
+    creates = [line for line in trace if line.startswith("create ")]
+    stylised = [line for line in trace if line.startswith("stylize ")]
+    r.check("network loaded once", len(creates) == 1, trace)
+    r.check("both layers stylised", len(stylised) == 2, trace)
 
 
 def case_grayscale(r, files):

@@ -196,6 +196,8 @@ def main():
 
     env = base_env(args.work, case_dir, args.language)
     env["GIMP3_DIRECTORY"] = profile
+    # The engine's trace: a line per engine created and per image stylised (pycases reads it).
+    env["NEURAL_STYLE_TRACE"] = os.path.join(files, "engine-trace.log")
     interpreter, command = batch_command(args, results, files)
     try:
         proc = subprocess.run(

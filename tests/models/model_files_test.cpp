@@ -115,7 +115,7 @@ std::vector<double> losses(const ns::Params& p, ns::Status* status = nullptr) {
   };
   ns::Image result;
   const ns::Status s =
-      ns::run(test_images::content(32, 32), test_images::style(32, 32), p, cb, &result);
+      ns::run(test_images::content(32, 32), {test_images::style(32, 32)}, p, cb, &result);
   if (status) *status = s;
   EXPECT_TRUE(s.ok() || status) << s.message;
   return out;

@@ -80,7 +80,7 @@ ns::Status run_traced(const ns::Image& content, const ns::Image& style, const ns
   // Once the target is reached the rest of the run does not matter.
   cb.should_cancel = [&] { return reached; };
   ns::Image result;
-  ns::Status s = ns::run(content, style, p, cb, &result);
+  ns::Status s = ns::run(content, {style}, p, cb, &result);
   if (s.code == ns::Status::Code::Cancelled && reached) return ns::Status::success();
   return s;
 }

@@ -14,20 +14,20 @@
 
 namespace neural_style {
 
-// The functions the engine module exports, version-checked at load time.
+// The functions the engine module exports, version-checked at load time. Engines are created,
+// used and freed through the table (the plug-in never links the engine's code).
 struct EngineApi {
   int abi_version;
-  Status (*run)(const Image& content, const Image& style, const Params& params,
-                const Callbacks& callbacks, Image* result, RunInfo* info);
+  Status (*create)(const EngineConfig& config, Engine** engine);
+  Status (*stylize)(Engine* engine, const Image& content, const std::vector<Image>& styles,
+                    const Params& params, const Callbacks& callbacks, Image* result, RunInfo* info);
+  void (*destroy)(Engine* engine);
   bool (*cuda_available)();
   std::string (*version_string)();
-  // Version 2: several style images blended with Params::style_blend.
-  Status (*run_styles)(const Image& content, const std::vector<Image>& styles, const Params& params,
-                       const Callbacks& callbacks, Image* result, RunInfo* info);
 };
 
 // Bumped whenever EngineApi or any struct crossing it (Params, Progress, ...) changes layout.
-constexpr int kEngineAbiVersion = 2;
+constexpr int kEngineAbiVersion = 3;
 constexpr const char* kEngineModuleName = "libneural-style-engine.so";
 constexpr const char* kEngineEntryPoint = "neural_style_engine_api";
 // A plain C function every module exports besides the table, read before the table is touched:
@@ -47,6 +47,31 @@ EngineAbi this_build_abi();
 // one with CUDA, or a PyTorch install); then the module installed beside the executable.
 std::string user_engine_dir();
 std::vector<std::string> engine_module_candidates();
+
+// An engine created through a module's table, and freed through it.
+class ModuleEngine {
+ public:
+  ModuleEngine(const EngineApi& api, Engine* engine, EngineConfig config)
+      : api_(&api), engine_(engine), config_(std::move(config)) {}
+  ~ModuleEngine() { api_->destroy(engine_); }
+  ModuleEngine(const ModuleEngine&) = delete;
+  ModuleEngine& operator=(const ModuleEngine&) = delete;
+
+  Status stylize(const Image& content, const std::vector<Image>& styles, const Params& params,
+                 const Callbacks& callbacks, Image* result, RunInfo* info) const {
+    return api_->stylize(engine_, content, styles, params, callbacks, result, info);
+  }
+  const EngineConfig& config() const { return config_; }
+
+ private:
+  const EngineApi* api_;
+  Engine* engine_;  // owned: freed by api_->destroy
+  EngineConfig config_;
+};
+
+// Creates an engine through `api`; nullptr and *status filled when it cannot be loaded.
+std::unique_ptr<ModuleEngine> create_module_engine(const EngineApi& api, const EngineConfig& config,
+                                                   Status* status);
 
 class EngineModule {
  public:

@@ -67,7 +67,8 @@ struct Params {
   // With normalize_weights (the default) the weights are relative: the content term is divided
   // by Σa_C² and each style layer's term by Σ G_S² (the targets' squared norms at each scale), so
   // that a weight means the same for a pretrained or random network, Caffe or torchvision input
-  // and any image size. Without it they are Gatys et al.'s raw α and β (the seed recipe's).
+  // and any image size. Without it they are Gatys et al.'s raw α and β (as the seed-recipe preset
+  // uses them).
   // Progress reports the effective weights either way.
   bool normalize_weights = true;
   double content_weight = 0.0;
@@ -207,19 +208,46 @@ struct Callbacks {
 };
 
 struct RunInfo {
-  std::string device;   // "cpu" or "cuda:0"
-  std::string weights;  // path, or "random" for the fallback network
+  std::string device;     // "cpu" or "cuda:0"
+  std::string weights;    // path, or "random" for the fallback network
+  int network_loads = 0;  // times the engine has read its weights: 1 however often it stylised
   int threads = 0;
   int processed_width = 0;  // final processing size (before resizing back)
   int processed_height = 0;
   double seconds = 0;
 };
 
-// Runs style transfer. `result` receives an image of the content's size. Thread-safe as long as
-// each call has its own arguments; the engine keeps no global state besides LibTorch's own.
-Status run(const Image& content, const Image& style, const Params& params,
-           const Callbacks& callbacks, Image* result, RunInfo* info = nullptr);
-// Several styles, blended with params.style_blend (Σ wₖ Gₖ). The one-style run() calls this.
+// A loaded network on its device, in the manner of whisper.cpp's context: create it once (this
+// reads and converts the weights and moves them to the device), stylise any number of images
+// with it, free it. One engine is used by one thread at a time.
+class Engine;
+struct EngineDeleter {
+  void operator()(Engine* engine) const;
+};
+using EngineHandle = std::unique_ptr<Engine, EngineDeleter>;
+
+// What creating an engine fixes; the run's other Params may differ from one stylize() to the next.
+struct EngineConfig {
+  std::string weights_file;  // "" = the deterministic random network
+  Params::InputConvention input_convention = Params::InputConvention::Auto;
+  Device device = Device::Auto;
+  int random_width_divisor = 1;  // random network only
+
+  bool operator==(const EngineConfig& other) const;
+  bool operator!=(const EngineConfig& other) const { return !(*this == other); }
+};
+// The fields of `params` that creating an engine reads.
+EngineConfig engine_config(const Params& params);
+
+// Loads every VGG-19 convolution the weights file holds (all sixteen for the random network).
+Status create_engine(const EngineConfig& config, EngineHandle* engine);
+// Runs style transfer with a loaded engine. `result` receives an image of the content's size.
+// The styles are blended with params.style_blend (Σ wₖ Gₖ). params' EngineConfig fields must be
+// those the engine was created with.
+Status stylize(Engine& engine, const Image& content, const std::vector<Image>& styles,
+               const Params& params, const Callbacks& callbacks, Image* result,
+               RunInfo* info = nullptr);
+// create_engine(engine_config(params)), then stylize(): for a caller with one image to paint.
 Status run(const Image& content, const std::vector<Image>& styles, const Params& params,
            const Callbacks& callbacks, Image* result, RunInfo* info = nullptr);
 

@@ -58,6 +58,7 @@ struct RunPlan {
   std::vector<int> style_taps;
   std::vector<int> taps;  // style taps, then the content tap
   int min_style_side = 1;
+  Tuning tuning;  // the engine's
 };
 
 // The images a run starts from, as tensors on the CPU.
@@ -252,7 +253,7 @@ Terms Run::evaluate(const torch::Tensor& x, const Targets& t) const {
   auto style_l = torch::zeros({}, x.options());
   auto weighted_style = torch::zeros({}, x.options());
   for (std::size_t i = 0; i < plan_.style_taps.size(); ++i) {
-    auto cost = style_layer_cost(t.grams[i], feats[i]);
+    auto cost = style_layer_cost(t.grams[i], feats[i], plan_.tuning.symmetric_gram);
     style_l = style_l + p_.style_layers[i].weight * cost;
     weighted_style = weighted_style + t.style_weights[i] * cost;
   }
@@ -452,6 +453,7 @@ class Engine {
  public:
   EngineConfig config;
   torch::Device device{torch::kCPU};
+  Tuning tuning;
   Vgg19 net;                 // every convolution the weights file holds
   std::string weights_name;  // the file, or "random"
   int loads = 0;
@@ -499,6 +501,7 @@ void resolve_layers(const Engine& engine, const Params& in, const Callbacks& cal
 Status plan_run(const Engine& engine, const Image& content, const std::vector<Image>& styles,
                 const Params& params, const Callbacks& callbacks, RunPlan* plan) {
   plan->params = params;
+  plan->tuning = engine.tuning;
   plan->options = torch::TensorOptions().dtype(torch::kFloat32).device(engine.device);
   plan->style_count = styles.size();
 
@@ -618,9 +621,10 @@ Status stylize_checked(Engine& engine, const Image& content, const std::vector<I
   return Status::success();
 }
 
-Status load_checked(const EngineConfig& config, EngineHandle* out) {
+Status load_checked(const EngineConfig& config, const Tuning& tuning, EngineHandle* out) {
   EngineHandle engine(new Engine());
   engine->config = config;
+  engine->tuning = tuning;
   if (Status s = select_device(config.device, &engine->device); !s.ok()) return s;
   const auto options = torch::TensorOptions().dtype(torch::kFloat32).device(engine->device);
   if (config.weights_file.empty()) {
@@ -636,7 +640,7 @@ Status load_checked(const EngineConfig& config, EngineHandle* out) {
   }
   // The image itself stays NCHW (L-BFGS flattens it with view(-1)); NHWC weights are enough
   // to make every convolution's output NHWC.
-  if (tuning().channels_last) engine->net.set_memory_format(torch::MemoryFormat::ChannelsLast);
+  if (tuning.channels_last) engine->net.set_memory_format(torch::MemoryFormat::ChannelsLast);
   engine->loads = 1;
   trace("create " + engine->weights_name + " on " + engine->device.str() + ", " +
         std::to_string(engine->net.depth()) + " convolutions");
@@ -645,11 +649,6 @@ Status load_checked(const EngineConfig& config, EngineHandle* out) {
 }
 
 }  // namespace
-
-Tuning& tuning() {
-  static Tuning t;
-  return t;
-}
 
 namespace {
 
@@ -679,9 +678,13 @@ Status guarded(F&& f) {
 
 }  // namespace
 
-Status create_engine(const EngineConfig& config, EngineHandle* engine) {
+Status create_engine(const EngineConfig& config, const Tuning& tuning, EngineHandle* engine) {
   if (!engine) return Status::error(Status::Code::InvalidArgument, "no engine handle given");
-  return guarded([&] { return load_checked(config, engine); });
+  return guarded([&] { return load_checked(config, tuning, engine); });
+}
+
+Status create_engine(const EngineConfig& config, EngineHandle* engine) {
+  return create_engine(config, Tuning{}, engine);
 }
 
 Status stylize(Engine& engine, const Image& content, const std::vector<Image>& styles,

@@ -1,7 +1,5 @@
 #include "losses.h"
 
-#include "tuning.h"
-
 namespace neural_style {
 
 namespace {
@@ -13,8 +11,8 @@ namespace {
 // keeps the value and doubles that gradient, and the hook makes the incoming gradient symmetric
 // first: 2A·sym(dG)ᵀ = A·(dG + dGᵀ). (No autograd::Function: its header trips GCC 14's
 // -Warray-bounds in the Debian 13 build.)
-torch::Tensor gram_of_columns(const torch::Tensor& a) {
-  if (!tuning().symmetric_gram || !a.requires_grad()) return torch::mm(a.t(), a);
+torch::Tensor gram_of_columns(const torch::Tensor& a, bool symmetric_backward) {
+  if (!symmetric_backward || !a.requires_grad()) return torch::mm(a.t(), a);
   const torch::Tensor t = torch::mm(a.t(), a.detach());
   torch::Tensor g = 2 * t - t.detach();
   g.register_hook([](torch::Tensor grad) { return 0.5 * (grad + grad.t()); });
@@ -23,21 +21,22 @@ torch::Tensor gram_of_columns(const torch::Tensor& a) {
 
 }  // namespace
 
-torch::Tensor gram_matrix(const torch::Tensor& activation) {
+torch::Tensor gram_matrix(const torch::Tensor& activation, bool symmetric_backward) {
   const int64_t c = activation.size(1);
   if (activation.dim() == 4 && activation.size(0) == 1 &&
       activation.is_contiguous(torch::MemoryFormat::ChannelsLast)) {
     // NHWC storage: (H·W) × C is a free view, and Aᵀ·A gives the same G without a copy.
-    return gram_of_columns(activation.permute({0, 2, 3, 1}).reshape({-1, c}));
+    return gram_of_columns(activation.permute({0, 2, 3, 1}).reshape({-1, c}), symmetric_backward);
   }
-  return gram_of_columns(activation.reshape({c, -1}).t());
+  return gram_of_columns(activation.reshape({c, -1}).t(), symmetric_backward);
 }
 
-torch::Tensor style_layer_cost(const torch::Tensor& style_gram, const torch::Tensor& generated) {
+torch::Tensor style_layer_cost(const torch::Tensor& style_gram, const torch::Tensor& generated,
+                               bool symmetric_backward) {
   const double c = static_cast<double>(generated.size(1));
   const double hw = static_cast<double>(generated.size(2) * generated.size(3));
   const double scale = 1.0 / (2.0 * c * hw);
-  auto diff = (style_gram - gram_matrix(generated)) * scale;
+  auto diff = (style_gram - gram_matrix(generated, symmetric_backward)) * scale;
   return diff.pow(2).sum();
 }
 

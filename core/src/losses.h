@@ -6,12 +6,13 @@
 namespace neural_style {
 
 // G = A·Aᵀ with A the activation reshaped to n_C × (n_H·n_W). Input (1, C, H, W).
-torch::Tensor gram_matrix(const torch::Tensor& activation);
+torch::Tensor gram_matrix(const torch::Tensor& activation, bool symmetric_backward = true);
 
 // Σ(G_S − G_G)² / (4·n_C²·(n_H·n_W)²), given the style Gram G_S and the generated activation.
 // The division is applied to G before squaring ((G/(2·n_C·n_H·n_W))²): the same value, but
 // fp32 does not overflow on large activations.
-torch::Tensor style_layer_cost(const torch::Tensor& style_gram, const torch::Tensor& generated);
+torch::Tensor style_layer_cost(const torch::Tensor& style_gram, const torch::Tensor& generated,
+                               bool symmetric_backward = true);
 
 // Σ(a_C − a_G)² / (4·n_H·n_W·n_C). The seed text subtracts a_G from itself here, which is
 // always zero; this is the intended content term of Gatys et al.

@@ -1,6 +1,9 @@
-// Engine choices that do not change results beyond rounding, switchable so that benchmarks can
-// measure each one side by side in one run (tools/bench). Not part of the public interface.
+// Engine choices that do not change results beyond rounding, fixed when an engine is created so
+// that benchmarks and tests can compare each one side by side in one process (tools/bench). Not
+// part of the public interface.
 #pragma once
+
+#include "neural_style/neural_style.h"
 
 namespace neural_style {
 
@@ -13,7 +16,7 @@ struct Tuning {
   bool symmetric_gram = true;
 };
 
-// Process-wide; set before runs start.
-Tuning& tuning();
+// create_engine() with other than the default tuning.
+Status create_engine(const EngineConfig& config, const Tuning& tuning, EngineHandle* engine);
 
 }  // namespace neural_style

@@ -124,26 +124,24 @@ void remove_layer(ImageRef image, LayerRef layer) {
   gimp_image_remove_layer(image, layer);
 }
 
-bool inspect_source(ImageRef image, DrawableRef drawable, Source* source, std::string* error) {
-  if (gimp_drawable_is_indexed(drawable)) {
-    *error = indexed_image_error();
-    return false;
-  }
+SourceCheck inspect_source(ImageRef image, DrawableRef drawable, Source* source,
+                           std::string* error) {
   if (!is_layer(drawable)) {
     *error =
         _("Neural style transfer works on layers. Select a layer (not a mask or channel) "
           "and try again.");
-    return false;
+    return SourceCheck::NotALayer;
+  }
+  if (gimp_drawable_is_indexed(drawable)) {
+    *error = indexed_image_error();
+    return SourceCheck::Unusable;
   }
   gint x = 0, y = 0, w = 0, h = 0;
-  if (!gimp_drawable_mask_intersect(drawable, &x, &y, &w, &h)) {
-    *error = _("The selection does not touch the active layer: there is nothing to process.");
-    return false;
-  }
+  if (!gimp_drawable_mask_intersect(drawable, &x, &y, &w, &h)) return SourceCheck::OutsideSelection;
   const int min_side = neural_style::limits().max_size_min;
   if (w < min_side || h < min_side) {
     *error = too_small_error(w, h);
-    return false;
+    return SourceCheck::Unusable;
   }
   source->image = image;
   source->drawable = drawable;
@@ -151,7 +149,7 @@ bool inspect_source(ImageRef image, DrawableRef drawable, Source* source, std::s
   source->has_selection = !gimp_selection_is_empty(image);
   source->gray = gimp_drawable_is_gray(drawable);
   source->name = item_name(drawable);
-  return true;
+  return SourceCheck::Usable;
 }
 
 bool read_source(const Source& source, RgbaImage* pixels, std::string* error) {

@@ -37,10 +37,18 @@ struct Source {
   std::string name;
 };
 
+// Whether a drawable can be filtered, in the terms GIMP's own filters answer in.
+enum class SourceCheck {
+  Usable,            // *source is filled
+  OutsideSelection,  // the selection misses it: nothing to do, and no error
+  NotALayer,         // a mask or a channel: the caller's error (*error says so)
+  Unusable,          // indexed, or smaller than the network accepts (*error says so)
+};
+
 // Checks that `drawable` can be filtered (a layer of an RGB or gray image, not indexed, a
-// selection that touches it, large enough) and fills *source. Returns false with a translated
-// *error otherwise.
-bool inspect_source(ImageRef image, DrawableRef drawable, Source* source, std::string* error);
+// selection that touches it, large enough) and fills *source; otherwise a translated *error.
+SourceCheck inspect_source(ImageRef image, DrawableRef drawable, Source* source,
+                           std::string* error);
 
 // The source region as float RGBA.
 bool read_source(const Source& source, RgbaImage* pixels, std::string* error);

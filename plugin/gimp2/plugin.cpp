@@ -92,7 +92,7 @@ void query() {
       "the selection's bounding box, and adds the result as a new layer named "
       "\"<layer> (neural style)\" above it; the source layer is left unchanged.",
       "gimp-neural-style authors", "gimp-neural-style authors", "2026",
-      N_("Neural Style Transfer…"), np::kImageTypes, GIMP_PLUGIN, static_cast<gint>(args.size()),
+      N_("_Neural Style Transfer…"), np::kImageTypes, GIMP_PLUGIN, static_cast<gint>(args.size()),
       G_N_ELEMENTS(return_vals), args.data(), return_vals);
   gimp_plugin_menu_register(np::kProcedureName, np::kMenuPath);
 }
@@ -212,8 +212,12 @@ void run(const gchar* /*name*/, gint nparams, const GimpParam* param, gint* nret
 Outcome process(GimpRunMode mode, gint32 image, gint32 drawable, const np::Values& initial) {
   np::Source source;
   std::string error;
-  if (!np::inspect_source(image, drawable, &source, &error))
-    return fail(GIMP_PDB_EXECUTION_ERROR, error);
+  switch (np::inspect_source(image, drawable, &source, &error)) {
+    case np::SourceCheck::Usable: break;
+    case np::SourceCheck::OutsideSelection: return {};  // nothing to do, as in GIMP's filters
+    case np::SourceCheck::NotALayer: return fail(GIMP_PDB_CALLING_ERROR, error);
+    case np::SourceCheck::Unusable: return fail(GIMP_PDB_EXECUTION_ERROR, error);
+  }
 
   // Loading the engine pulls in LibTorch (about a second), so it happens only when a run is
   // really wanted, never while GIMP queries the plug-in.

@@ -17,9 +17,9 @@
 #include "common/messages.h"
 #include "common/parameters.h"
 #include "common/pixels.h"
+#include "common/procedure_config.h"
 #include "common/run_sequence.h"
 #include "common/weights.h"
-#include "gimp3/procedure_config.h"
 #include "neural_style/engine_module.h"
 #include "neural_style/neural_style.h"
 #include "ui/gimp3/dialog.h"
@@ -57,7 +57,7 @@ GimpProcedure* create_procedure(GimpPlugIn* plug_in, const gchar* name) {
   gimp_procedure_set_image_types(procedure, np::kImageTypes);
   gimp_procedure_set_sensitivity_mask(
       procedure, GIMP_PROCEDURE_SENSITIVE_DRAWABLE | GIMP_PROCEDURE_SENSITIVE_DRAWABLES);
-  gimp_procedure_set_menu_label(procedure, _("Neural Style Transfer…"));
+  gimp_procedure_set_menu_label(procedure, _("_Neural Style Transfer…"));
   gimp_procedure_add_menu_path(procedure, np::kMenuPath);
   gimp_procedure_set_documentation(
       procedure, _("Repaint the layer in the style of another picture"),
@@ -72,7 +72,12 @@ GimpProcedure* create_procedure(GimpPlugIn* plug_in, const gchar* name) {
   np::gimp3::add_arguments(procedure);
   gimp_procedure_add_layer_return_value(
       procedure, "new-layer", _("New layer"),
-      _("The result layer (of the first selected layer when several were selected)"), FALSE,
+      _("The result layer (of the first selected layer when several were selected; none when the "
+        "selection misses every layer)"),
+      TRUE, G_PARAM_READWRITE);
+  gimp_procedure_add_core_object_array_return_value(
+      procedure, "new-layers", _("New layers"),
+      _("Every result layer, in the order of the selected layers"), GIMP_TYPE_LAYER,
       G_PARAM_READWRITE);
   return procedure;
 }
@@ -99,21 +104,37 @@ GimpValueArray* failure(GimpProcedure* procedure, GimpPDBStatusType status,
       procedure, status, g_error_new_literal(GIMP_PLUG_IN_ERROR, 0, message.c_str()));
 }
 
+// new-layer (the first result, or none) and new-layers (all of them).
+GimpValueArray* success(GimpProcedure* procedure, const std::vector<GimpLayer*>& layers) {
+  GimpValueArray* values = gimp_procedure_new_return_values(procedure, GIMP_PDB_SUCCESS, nullptr);
+  GIMP_VALUES_SET_LAYER(values, 1, layers.empty() ? nullptr : layers.front());
+  std::vector<GimpLayer*> all = layers;
+  all.push_back(nullptr);  // the array's end
+  GIMP_VALUES_SET_CORE_OBJECT_ARRAY(values, 2, all.data());
+  return values;
+}
+
 GimpValueArray* run(GimpProcedure* procedure, GimpRunMode run_mode, GimpImage* image,
                     GimpDrawable** drawables, GimpProcedureConfig* config, gpointer) {
   const bool interactive = run_mode == GIMP_RUN_INTERACTIVE;
 
   std::vector<np::Source> sources;
+  bool any_drawable = false;
   for (GimpDrawable** d = drawables; d && *d; ++d) {
+    any_drawable = true;
     np::Source source;
     std::string error;
-    if (!np::inspect_source(image, *d, &source, &error))
-      return failure(procedure, GIMP_PDB_EXECUTION_ERROR, error);
-    sources.push_back(std::move(source));
+    switch (np::inspect_source(image, *d, &source, &error)) {
+      case np::SourceCheck::Usable: sources.push_back(std::move(source)); break;
+      case np::SourceCheck::OutsideSelection: break;  // nothing to do there, as in GIMP's filters
+      case np::SourceCheck::NotALayer: return failure(procedure, GIMP_PDB_CALLING_ERROR, error);
+      case np::SourceCheck::Unusable: return failure(procedure, GIMP_PDB_EXECUTION_ERROR, error);
+    }
   }
-  if (sources.empty())
+  if (!any_drawable)
     return failure(procedure, GIMP_PDB_CALLING_ERROR,
                    _("No layer is selected. Select the layer to process and try again."));
+  if (sources.empty()) return success(procedure, {});
 
   // LibTorch is loaded only now, when a run really happens (see engine_module.h).
   std::string load_error;
@@ -152,10 +173,7 @@ GimpValueArray* run(GimpProcedure* procedure, GimpRunMode run_mode, GimpImage* i
   }
   if (run_mode != GIMP_RUN_NONINTERACTIVE) gimp_displays_flush();
 
-  GimpValueArray* return_values =
-      gimp_procedure_new_return_values(procedure, GIMP_PDB_SUCCESS, nullptr);
-  GIMP_VALUES_SET_LAYER(return_values, 1, outcome.layers.front());
-  return return_values;
+  return success(procedure, outcome.layers);
 }
 
 }  // namespace

@@ -209,9 +209,11 @@ TEST(Engine, MemoryLayoutChangesOnlyRounding) {
   const ns::Image c = test_images::content(40, 40), s = test_images::style(40, 40);
   ns::Image nhwc, nchw;
   ASSERT_TRUE(ns::run(c, {s}, p, {}, &nhwc).ok());
-  ns::tuning().channels_last = false;
-  const ns::Status status = ns::run(c, {s}, p, {}, &nchw);
-  ns::tuning().channels_last = true;
-  ASSERT_TRUE(status.ok());
+  ns::Tuning tuning;
+  tuning.channels_last = false;
+  ns::EngineHandle engine;
+  ASSERT_TRUE(ns::create_engine(ns::engine_config(p), tuning, &engine).ok());
+  const ns::Status status = ns::stylize(*engine, c, {s}, p, {}, &nchw);
+  ASSERT_TRUE(status.ok()) << status.message;
   EXPECT_GT(test_images::psnr(nhwc, nchw), 50.0);
 }

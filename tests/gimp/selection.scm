@@ -25,4 +25,17 @@
     (let ((d (diff-mean source backup-layer)))
       (check "source pixels unchanged" (= d 0) (num->string d)))
     (check "selection kept" (= (car (gimp-selection-is-empty image)) FALSE))))
+; A selection that misses the layer leaves nothing to do: success and no new layer, as GIMP's own
+; filters answer it.
+(let* ((made (make-test-image 64 64 RGB 0 0))
+       (image (car made))
+       (source (cadr made))
+       (style (make-style-file "style.png"))
+       (small (car (gimp-layer-new image 24 24 RGBA-IMAGE "Small" 100 LAYER-MODE-NORMAL))))
+  (gimp-image-insert-layer image small 0 0)
+  (gimp-layer-set-offsets small 0 0)
+  (gimp-image-select-rectangle image CHANNEL-OP-REPLACE 40 40 16 16)
+  (let ((result (car (run-neural-style image small style))))
+    (check "outside the selection: no layer returned" (= result -1))
+    (check "outside the selection: no layer added" (= (layer-count image) 2))))
 (finish)

@@ -134,7 +134,16 @@ def rgb_only(data, channels):
 
 
 def run_plugin(image, drawables, style_file, **overrides):
-    """Calls plug-in-neural-style by name through the PDB with tiny, fast settings."""
+    """Calls plug-in-neural-style by name through the PDB with tiny, fast settings; returns the
+    status and the first return value."""
+    result = run_plugin_values(image, drawables, style_file, **overrides)
+    status = result.index(0)
+    value = result.index(1) if result.length() > 1 else None
+    return status, value
+
+
+def run_plugin_values(image, drawables, style_file, **overrides):
+    """The same call, returning GIMP's whole value array."""
     proc = Gimp.get_pdb().lookup_procedure(PROC)
     config = proc.create_config()
     config.set_property("run-mode", overrides.pop("run-mode", Gimp.RunMode.NONINTERACTIVE))
@@ -149,10 +158,7 @@ def run_plugin(image, drawables, style_file, **overrides):
     settings.update(overrides)
     for name, value in settings.items():
         config.set_property(name, value)
-    result = proc.run(config)
-    status = result.index(0)
-    value = result.index(1) if result.length() > 1 else None
-    return status, value
+    return proc.run(config)
 
 
 def find_layer(image, name):
@@ -178,12 +184,13 @@ def case_registration(r, files):
                 "preset", "content-layer", "style-layers", "scales", "learning-rate",
                 "raw-weights"]
     r.check("argument names in PDB order", names == expected, names)
-    r.check("menu label", proc.get_menu_label() == "Neural Style Transfer…",
+    r.check("menu label", proc.get_menu_label() == "_Neural Style Transfer…",
             proc.get_menu_label())
     r.check("menu path", "<Image>/Filters/Artistic" in proc.get_menu_paths(),
             proc.get_menu_paths())
     returns = [spec.get_name() for spec in proc.get_return_values()]
-    r.check("returns the new layer", returns == ["new-layer"], returns)
+    r.check("returns the new layer and all of them", returns == ["new-layer", "new-layers"],
+            returns)
     config = proc.create_config()
     for name, good, bad in [("optimizer", "lbfgs", "sgd"), ("init", "noise", "zeros"),
                             ("device", "gpu", "tpu"), ("color-mode", "luminance", "sepia"),
@@ -255,6 +262,30 @@ def case_selection(r, files):
     r.check("selection kept", not Gimp.Selection.is_empty(image))
 
 
+def case_selection_misses(r, files):
+    # A selection that misses every selected layer leaves nothing to do: GIMP's own filters
+    # succeed without a change, and so does this one.
+    style = make_style_file(files + "/style.png")
+    image, source = make_image(48, 48)  # the image has 8 more pixels on the right and below
+    image.select_rectangle(Gimp.ChannelOps.REPLACE, 50, 50, 4, 4)
+    status, result = run_plugin(image, [source], style)
+    r.check("status success", status == Gimp.PDBStatusType.SUCCESS, status)
+    r.check("no layer returned", result is None, result)
+    r.check("no layer added", len(image.get_layers()) == 1, len(image.get_layers()))
+
+
+def case_not_a_layer(r, files):
+    # A layer mask is a drawable but not a layer: the caller's error, no layer added.
+    style = make_style_file(files + "/style.png")
+    image, source = make_image(48, 48)
+    mask = source.create_mask(Gimp.AddMaskType.WHITE)
+    source.add_mask(mask)
+    status, message = run_plugin(image, [mask], style)
+    r.check("error status", status == Gimp.PDBStatusType.CALLING_ERROR, (status, message))
+    r.check("no layer added", len(image.get_layers()) == 1, len(image.get_layers()))
+    r.check("message asks for a layer", "layer" in str(message), message)
+
+
 def case_missing_style(r, files):
     # GIMP 3 itself validates file arguments declared for opening: a path that does not exist
     # is refused with a calling error naming the argument, before the plug-in even starts.
@@ -301,7 +332,13 @@ def case_two_layers(r, files):
     image, first = make_image(48, 40, name="First", offset=(2, 3), seed=1)
     second = add_layer(image, 40, 48, "Second", offset=(10, 1), seed=2)
     image.set_selected_layers([first, second])
-    status, result = run_plugin(image, [first, second], style)
+    values = run_plugin_values(image, [first, second], style)
+    status = values.index(0)
+    result = values.index(1) if values.length() > 1 else None
+    every = values.get_core_object_array(2) if values.length() > 2 else None
+    r.check("new-layers names both results in order",
+            every is not None and [layer.get_name() for layer in every] ==
+            ["First" + SUFFIX, "Second" + SUFFIX], every)
     r.check("status success", status == Gimp.PDBStatusType.SUCCESS, status)
     r.check("two layers added", len(image.get_layers()) == 4, len(image.get_layers()))
     for source in (first, second):
@@ -479,7 +516,7 @@ def case_german(r, files):
     status, message = run_plugin(image, [source], None)
     r.check("German error message", "Stilbild" in str(message), message)
     proc = Gimp.get_pdb().lookup_procedure(PROC)
-    r.check("German menu label", proc.get_menu_label() == "Neuronaler Stiltransfer …",
+    r.check("German menu label", proc.get_menu_label() == "_Neuronaler Stiltransfer …",
             proc.get_menu_label())
 
 

@@ -50,6 +50,8 @@ struct Trace {
 // the loss curves behind a time-to-result figure can be plotted (then the content, style and TV
 // terms).
 std::string g_trace_label;
+// Set from the command line before the runs; each run creates its engine with it.
+ns::Tuning g_tuning;
 
 ns::Status run_traced(const ns::Image& content, const ns::Image& style, const ns::Params& p,
                       double stop_below, Trace* trace) {
@@ -80,7 +82,9 @@ ns::Status run_traced(const ns::Image& content, const ns::Image& style, const ns
   // Once the target is reached the rest of the run does not matter.
   cb.should_cancel = [&] { return reached; };
   ns::Image result;
-  ns::Status s = ns::run(content, {style}, p, cb, &result);
+  ns::EngineHandle engine;
+  ns::Status s = ns::create_engine(ns::engine_config(p), g_tuning, &engine);
+  if (s.ok()) s = ns::stylize(*engine, content, {style}, p, cb, &result);
   if (s.code == ns::Status::Code::Cancelled && reached) return ns::Status::success();
   return s;
 }
@@ -138,9 +142,9 @@ int main(int argc, char** argv) {
     else if (a == "--scales")
       scales = next();
     else if (a == "--nchw")
-      ns::tuning().channels_last = false;
+      g_tuning.channels_last = false;
     else if (a == "--autograd-gram")
-      ns::tuning().symmetric_gram = false;
+      g_tuning.symmetric_gram = false;
     else if (a == "--lbfgs")
       lbfgs = true;
     else if (a == "--precision") {
@@ -280,8 +284,8 @@ int main(int argc, char** argv) {
   std::sort(steps.begin(), steps.end());
   const double estimate =
       ns::untiled_peak_bytes({size, size}, p, cuda) + 2 * ns::image_bytes({size, size});
-  nlohmann::json j = {{"impl", std::string(ns::tuning().channels_last ? "core" : "core-nchw") +
-                                   (ns::tuning().symmetric_gram ? "" : "-autograd-gram")},
+  nlohmann::json j = {{"impl", std::string(g_tuning.channels_last ? "core" : "core-nchw") +
+                                   (g_tuning.symmetric_gram ? "" : "-autograd-gram")},
                       {"size", size},
                       {"threads", threads},
                       {"width_divisor", divisor},

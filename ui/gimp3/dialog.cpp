@@ -14,7 +14,7 @@
 #ifdef NEURAL_STYLE_HAVE_FETCH
 #include "ui/download_window.h"
 #endif
-#include "gimp3/procedure_config.h"
+#include "common/procedure_config.h"
 #include "neural_style/neural_style.h"
 
 namespace neural_style::plugin::ui {

@@ -1,6 +1,7 @@
 #include "host.h"
 
 #include <gegl.h>
+#include <gtk/gtk.h>
 
 #include <memory>
 
@@ -118,6 +119,16 @@ UndoGroup::UndoGroup(ImageRef image) : image_(image) {
 
 UndoGroup::~UndoGroup() {
   gimp_image_undo_group_end(image_);
+}
+
+bool on_screen() {
+  // GIMP names the display it runs on; gimp-console has none of its own, but a plug-in it starts
+  // may still reach the one in its environment, as interactive runs do. One that cannot be
+  // opened would make gimp_ui_init() abort, so it is tried first.
+  const gchar* display = gimp_display_name();
+  if (display && *display) return true;
+  if (!g_getenv("DISPLAY") && !g_getenv("WAYLAND_DISPLAY")) return false;
+  return gtk_init_check(nullptr, nullptr);
 }
 
 void remove_layer(ImageRef image, LayerRef layer) {

@@ -78,6 +78,10 @@ class UndoGroup {
 
 void remove_layer(ImageRef image, LayerRef layer);
 
+// Whether GIMP runs on a screen the plug-in may open windows on. Filters › Repeat runs with the
+// last values, without a dialog, but someone is watching; a script in batch mode has no screen.
+bool on_screen();
+
 // Shows `text` in GIMP's progress bar (and initialises it on first use).
 void show_progress(double fraction, const std::string& text);
 

@@ -242,7 +242,10 @@ Outcome process(GimpRunMode mode, gint32 image, gint32 drawable, const np::Value
   np::RunRequest request;
   request.sources = {source};
   request.values = values;
-  request.interactive = mode == GIMP_RUN_INTERACTIVE;
+  // Repeat (last values) on the screen gets the progress window and its Cancel too.
+  const bool repeat_on_screen = mode == GIMP_RUN_WITH_LAST_VALS && np::on_screen();
+  if (repeat_on_screen) gimp_ui_init(np::kBinaryName, FALSE);
+  request.interactive = mode == GIMP_RUN_INTERACTIVE || repeat_on_screen;
   const char* window_title = request.interactive ? np::ui::run_window_title() : nullptr;
   const np::RunOutcome outcome = np::run_request(engine.get(), load_error, request, [window_title] {
     return np::ui::open_progress_display(window_title);

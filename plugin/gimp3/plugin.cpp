@@ -157,8 +157,11 @@ GimpValueArray* run(GimpProcedure* procedure, GimpRunMode run_mode, GimpImage* i
   np::RunRequest request;
   request.sources = std::move(sources);
   request.values = np::gimp3::values_from_config(config);
-  request.interactive = interactive;
-  const char* window_title = interactive ? np::ui::dialog_title() : nullptr;
+  // Repeat (last values) on the screen gets the progress window, its preview and Cancel too.
+  const bool repeat_on_screen = run_mode == GIMP_RUN_WITH_LAST_VALS && np::on_screen();
+  if (repeat_on_screen) gimp_ui_init(np::kBinaryName);
+  request.interactive = interactive || repeat_on_screen;
+  const char* window_title = request.interactive ? np::ui::dialog_title() : nullptr;
   const np::RunOutcome outcome = np::run_request(engine.get(), load_error, request, [window_title] {
     return np::ui::open_progress_display(window_title);
   });

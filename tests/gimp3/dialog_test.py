@@ -40,7 +40,8 @@ def parse_args():
     for name in ("gimp", "plugin", "engine", "tests", "work", "screenshot"):
         p.add_argument("--" + name, required=True)
     p.add_argument("--po")
-    p.add_argument("--scenario", choices=["cancel", "last-values", "preset"], default="cancel")
+    p.add_argument("--scenario", choices=["cancel", "last-values", "preset", "repeat"],
+                   default="cancel")
     return p.parse_args()
 
 
@@ -159,7 +160,8 @@ def main():
             env["NEURAL_STYLE_MODEL_PATH"] += ":" + os.path.normpath(models)
         function = {"cancel": "run_interactive",
                     "last-values": "run_interactive_then_last_values",
-                    "preset": "run_interactive_preset"}[args.scenario]
+                    "preset": "run_interactive_preset",
+                    "repeat": "run_interactive_then_repeat"}[args.scenario]
         command = (
             f"import sys; sys.path.insert(0, {args.tests!r}); import pycases; "
             f"pycases.{function}({results!r}, {files!r})")
@@ -171,7 +173,21 @@ def main():
 
         dialog = wait_for_window(env, TITLE, gimp=gimp)
         check("settings dialog appears", dialog is not None)
-        if dialog and args.scenario == "last-values":
+        if dialog and args.scenario == "repeat":
+            # OK; the run's progress window comes and goes; then Repeat's must come too, and
+            # Escape there cancels it.
+            time.sleep(1.0)
+            press(env, dialog, "Return")
+            first = wait_for_window(env, TITLE, exclude=[dialog], timeout=60, gimp=gimp)
+            check("progress window of the dialog's run", first is not None)
+            deadline = time.monotonic() + 120
+            while first and first in windows_named(env, TITLE) and time.monotonic() < deadline:
+                time.sleep(0.2)
+            repeat = wait_for_window(env, TITLE, exclude=[dialog, first], timeout=60, gimp=gimp)
+            check("Repeat shows a progress window", repeat is not None)
+            if repeat:
+                press(env, repeat, "Escape")
+        elif dialog and args.scenario == "last-values":
             time.sleep(1.0)
             press(env, dialog, "Return")
         elif dialog and args.scenario == "preset":

@@ -565,6 +565,29 @@ def run_interactive_then_last_values(results_path, files):
     r.done()
 
 
+def run_interactive_then_repeat(results_path, files):
+    """For dialog_test.py: OK in the dialog, then Filters > Repeat's call (RUN_WITH_LAST_VALS),
+    which shows the progress window too; the test cancels it there, and the repeat adds
+    nothing."""
+    r = Results(results_path)
+    image, source = make_image(64, 64)
+    status, first = run_plugin(image, [source], files + "/style.png",
+                               **{"run-mode": Gimp.RunMode.INTERACTIVE, "iterations": 400,
+                                  "max-size": 64})
+    r.check("interactive run succeeds", status == Gimp.PDBStatusType.SUCCESS, first)
+    proc = Gimp.get_pdb().lookup_procedure(PROC)
+    config = proc.create_config()
+    config.set_property("run-mode", Gimp.RunMode.WITH_LAST_VALS)
+    config.set_property("image", image)
+    config.set_core_object_array("drawables", [source])
+    status = proc.run(config).index(0)
+    r.check("repeat cancelled from its progress window reports CANCEL",
+            status == Gimp.PDBStatusType.CANCEL, status)
+    r.check("the cancelled repeat adds no layer", len(image.get_layers()) == 2,
+            len(image.get_layers()))
+    r.done()
+
+
 def run_interactive_preset(results_path, files):
     """For dialog_test.py: the test picks the "Fast preview" preset in the dialog and presses OK.
     The run must then be the preset's: the same picture as a non-interactive call with

@@ -73,7 +73,18 @@ void write_blend(Extras* x) {
 }
 
 void on_blend_changed(GtkAdjustment*, gpointer data) {
-  write_blend(static_cast<Extras*>(data));
+  auto* x = static_cast<Extras*>(data);
+  if (!x->syncing) write_blend(x);
+}
+
+// The spin buttons are the dialog's own widgets, not the procedure config's: when the config's
+// style-blend changes from outside them (Reset, Load Saved Settings), they follow it.
+void show_blend(Extras* x) {
+  const std::array<double, kStyleSlots> blend =
+      blend_per_slot(gimp3::values_from_config(x->config));
+  x->syncing = true;
+  for (int i = 0; i < kStyleSlots; ++i) gtk_adjustment_set_value(x->blend[i], blend[i]);
+  x->syncing = false;
 }
 
 ParamId param_of(const char* name) {
@@ -157,7 +168,9 @@ void on_weights_download(GtkWidget* button, gpointer data) {
 
 void on_config_notify(GObject*, GParamSpec* pspec, gpointer data) {
   auto* x = static_cast<Extras*>(data);
-  follow_preset(x, param_of(g_param_spec_get_name(pspec)));
+  const ParamId changed = param_of(g_param_spec_get_name(pspec));
+  if (changed == kStyleBlend && !x->syncing) show_blend(x);
+  follow_preset(x, changed);
   refresh(x);
 }
 

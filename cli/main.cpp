@@ -91,6 +91,8 @@ int main(int argc, char** argv) {
   bool output_is_input = same_file(opt.output, opt.content) ||
                          (!opt.init_file.empty() && same_file(opt.output, opt.init_file));
   for (const auto& s : opt.styles) output_is_input = output_is_input || same_file(opt.output, s);
+  for (const auto& m : opt.style_masks)
+    output_is_input = output_is_input || same_file(opt.output, m);
   if (output_is_input)
     return fail(cli::kExitUsage, "--output " + opt.output + " is one of the input files");
 
@@ -102,6 +104,22 @@ int main(int argc, char** argv) {
     cli::ImageFile style;
     if (!cli::read_image(file, &style, &error)) return fail(cli::kExitUsage, error);
     styles.push_back(std::move(style.rgb));
+  }
+  for (const auto& file : opt.style_masks) {
+    ns::Mask mask;
+    if (!file.empty() && file != "-") {
+      cli::ImageFile image;
+      if (!cli::read_image(file, &image, &error))
+        return fail(cli::kExitUsage, "--style-mask " + error);
+      // A grey image's three channels are equal; a colour one counts by its mean.
+      mask.width = image.rgb.width;
+      mask.height = image.rgb.height;
+      mask.values.resize(image.rgb.pixel_count());
+      for (std::size_t i = 0; i < mask.values.size(); ++i)
+        mask.values[i] =
+            (image.rgb.rgb[3 * i] + image.rgb.rgb[3 * i + 1] + image.rgb.rgb[3 * i + 2]) / 3.0f;
+    }
+    opt.params.style_regions.push_back(std::move(mask));
   }
   if (!opt.init_file.empty()) {
     if (!cli::read_image(opt.init_file, &init, &error)) return fail(cli::kExitUsage, error);

@@ -300,9 +300,11 @@ int run_models_command(int argc, char** argv) {
   if (*fetch) return fetch_command(request, quiet);
 #else
   if (*fetch)
-    return fail(kExitUsage, "this neural-style was built without the download (libcurl); put a "
-                            "VGG-19 file (torchvision's vgg19-dcbb9e9d.pth or a safetensors "
-                            "file) into " + user_models_dir() + " instead");
+    return fail(kExitUsage,
+                "this neural-style was built without the download (libcurl); put a "
+                "VGG-19 file (torchvision's vgg19-dcbb9e9d.pth or a safetensors "
+                "file) into " +
+                    user_models_dir() + " instead");
 #endif
   return list_command();
 }

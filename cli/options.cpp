@@ -72,6 +72,9 @@ ParseOutcome parse_options(int argc, const char* const* argv, Options* o, std::s
 
   app.add_option("--content", o->content, "Content image (PNG, JPEG, TIFF, ...)")->required();
   app.add_option("--style", o->styles, "Style image; repeat it for several styles")->required();
+  app.add_option("--style-mask", o->style_masks,
+                 "Region of the n-th --style over the content (grayscale: white where it paints, "
+                 "soft edges allowed; '-' for none); repeat it once per --style");
   std::string blend;
   app.add_option("--style-blend", blend,
                  "Blend weights W,W,... one per --style, normalised to sum 1 (default: equal)");
@@ -184,6 +187,11 @@ ParseOutcome parse_options(int argc, const char* const* argv, Options* o, std::s
 
   if (o->styles.size() > static_cast<std::size_t>(lim.styles_max)) {
     *message = "--style: at most " + std::to_string(lim.styles_max) + " style images";
+    return ParseOutcome::Error;
+  }
+  if (!o->style_masks.empty() && o->style_masks.size() != o->styles.size()) {
+    *message = "--style-mask: " + std::to_string(o->style_masks.size()) + " masks for " +
+               std::to_string(o->styles.size()) + " style images (one per --style; '-' for none)";
     return ParseOutcome::Error;
   }
   if (!blend.empty()) {

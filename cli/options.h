@@ -11,6 +11,8 @@ namespace neural_style::cli {
 struct Options {
   std::string content;
   std::vector<std::string> styles;  // --style, in order; blended with params.style_blend
+  // --style-mask, the n-th for the n-th --style: its region over the content ("-" or "": none)
+  std::vector<std::string> style_masks;
   std::string output;
   std::string init_file;  // --init FILE
   std::string log_json;

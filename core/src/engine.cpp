@@ -30,9 +30,17 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// Region styles (Gatys et al. 2017, spatial guidance): one region's targets per style tap.
+struct RegionTargets {
+  std::vector<torch::Tensor> grams;       // the region's style Gram, scaled to the generated size
+  std::vector<torch::Tensor> sqrt_masks;  // √m at the tap's size (1×1×n_H×n_W); undefined: unused
+  std::vector<double> shares;             // Σm / (n_H·n_W): the region's share of the positions
+};
+
 struct Targets {
-  torch::Tensor content;             // activation at the content layer
-  std::vector<torch::Tensor> grams;  // per style layer
+  torch::Tensor content;               // activation at the content layer
+  std::vector<torch::Tensor> grams;    // per style layer (without regions)
+  std::vector<RegionTargets> regions;  // with regions: these instead of grams
   // Weights applied to J_content and to each style layer's cost (README, "The objective").
   double content_weight = 0;
   std::vector<double> style_weights;
@@ -63,9 +71,10 @@ struct RunPlan {
 
 // The images a run starts from, as tensors on the CPU.
 struct Inputs {
-  torch::Tensor content;              // at its own size
-  std::vector<torch::Tensor> styles;  // at their own size, recoloured for ColorTransfer
-  torch::Tensor init;                 // the start image at the processing size
+  torch::Tensor content;               // at its own size
+  std::vector<torch::Tensor> styles;   // at their own size, recoloured for ColorTransfer
+  torch::Tensor init;                  // the start image at the processing size
+  std::vector<torch::Tensor> regions;  // per style, its region (1×1×H×W) or undefined; or empty
 };
 
 // The optimiser over the image's pixels, stepped once per iteration so that progress and
@@ -158,7 +167,11 @@ class Run {
   // The objective's weights for targets whose generated feature maps have generated_hw positions.
   void weigh(Targets* t, const std::vector<std::int64_t>& generated_hw) const;
   // `styles` at their processing size for this level, on the network's device.
-  Targets targets(const torch::Tensor& content, const std::vector<torch::Tensor>& styles) const;
+  // `regions` are the styles' regions at this level (Inputs::regions resized), or empty.
+  Targets targets(const torch::Tensor& content, const std::vector<torch::Tensor>& styles,
+                  const std::vector<torch::Tensor>& regions) const;
+  RegionTargets region_targets(const torch::Tensor& mask, const std::vector<torch::Tensor>& grams,
+                               const std::vector<Size>& tap_sizes) const;
   std::vector<torch::Tensor> styles_for_level(const std::vector<torch::Tensor>& styles,
                                               Size level) const;
   Terms evaluate(const torch::Tensor& x, const Targets& t) const;
@@ -193,22 +206,81 @@ std::vector<torch::Tensor> Run::styles_for_level(const std::vector<torch::Tensor
   return out;
 }
 
-Targets Run::targets(const torch::Tensor& content, const std::vector<torch::Tensor>& styles) const {
+Targets Run::targets(const torch::Tensor& content, const std::vector<torch::Tensor>& styles,
+                     const std::vector<torch::Tensor>& regions) const {
   torch::NoGradGuard no_grad;
   Targets t;
   // The content's feature maps have the generated image's sizes, which the blended Grams are
   // scaled to (style_targets.h).
   std::vector<std::int64_t> generated_hw(plan_.style_taps.size());
+  std::vector<Size> tap_sizes(plan_.style_taps.size());
   // plan_.taps is the style taps, then the content tap; only the content tap's activation is kept.
   net_.for_each_tap(content, plan_.taps, [&](std::size_t k, const torch::Tensor& a) {
-    if (k < plan_.style_taps.size())
+    if (k < plan_.style_taps.size()) {
       generated_hw[k] = a.size(2) * a.size(3);
-    else
+      tap_sizes[k] = {static_cast<int>(a.size(3)), static_cast<int>(a.size(2))};
+    } else {
       t.content = a.detach();
+    }
   });
-  t.grams = blended_grams(net_, styles, blend_, plan_.style_taps, generated_hw);
+  if (regions.empty()) {
+    t.grams = blended_grams(net_, styles, blend_, plan_.style_taps, generated_hw);
+    weigh(&t, generated_hw);
+    return t;
+  }
+  // Each style with a region is matched there alone; the rest of the image, what no region
+  // covers (1 − Σ m, clamped), gets the blend of the styles without one, or of all of them when
+  // every style has a region.
+  torch::Tensor covered =
+      torch::zeros_like(regions[0].defined() ? regions[0] : content.narrow(1, 0, 1));
+  std::vector<double> rest_weights(styles.size(), 0.0);
+  for (std::size_t k = 0; k < styles.size(); ++k) {
+    if (!regions[k].defined()) {
+      rest_weights[k] = blend_[k];
+      continue;
+    }
+    covered = covered + regions[k];
+    t.regions.push_back(region_targets(
+        regions[k], blended_grams(net_, {styles[k]}, {1.0}, plan_.style_taps, generated_hw),
+        tap_sizes));
+  }
+  double rest_sum = 0;
+  for (double w : rest_weights) rest_sum += w;
+  if (rest_sum == 0) {
+    rest_weights = blend_;
+    rest_sum = 1;
+  }
+  std::vector<torch::Tensor> rest_styles;
+  std::vector<double> rest_blend;
+  for (std::size_t k = 0; k < styles.size(); ++k) {
+    if (rest_weights[k] <= 0) continue;
+    rest_styles.push_back(styles[k]);
+    rest_blend.push_back(rest_weights[k] / rest_sum);
+  }
+  const torch::Tensor rest = (1.0 - covered).clamp(0.0, 1.0);
+  if (rest.max().item<double>() > 0)
+    t.regions.push_back(region_targets(
+        rest, blended_grams(net_, rest_styles, rest_blend, plan_.style_taps, generated_hw),
+        tap_sizes));
   weigh(&t, generated_hw);
   return t;
+}
+
+RegionTargets Run::region_targets(const torch::Tensor& mask,
+                                  const std::vector<torch::Tensor>& grams,
+                                  const std::vector<Size>& tap_sizes) const {
+  RegionTargets r;
+  r.grams = grams;
+  for (const Size& size : tap_sizes) {
+    // The area average over each feature position's cell: the share of the cell the region
+    // covers, so soft and hard edges alike stay where they are at every layer.
+    const torch::Tensor m =
+        torch::adaptive_avg_pool2d(mask, {size.height, size.width}).clamp(0.0, 1.0);
+    const double share = m.mean().item<double>();
+    r.shares.push_back(share);
+    r.sqrt_masks.push_back(share > 1e-6 ? m.sqrt().to(plan_.options) : torch::Tensor());
+  }
+  return r;
 }
 
 void Run::weigh(Targets* target, const std::vector<std::int64_t>& generated_hw) const {
@@ -226,12 +298,22 @@ void Run::weigh(Targets* target, const std::vector<std::int64_t>& generated_hw) 
     if (norm > 0) t.content_weight *= 4.0 * static_cast<double>(t.content.numel()) / norm;
   }
   // With several styles the normaliser is the blended target's norm: the term is then the
-  // relative error against what the optimisation actually aims at.
-  for (std::size_t i = 0; i < t.grams.size(); ++i) {
+  // relative error against what the optimisation actually aims at. With regions, it is the
+  // regions' targets' norms weighted by the regions' shares, as their costs are.
+  for (std::size_t i = 0; i < generated_hw.size(); ++i) {
     double w = p_.style_weight * p_.style_layers[i].weight;
     if (p_.normalize_weights) {
-      const double norm = squared_norm(t.grams[i]);
-      const double c = static_cast<double>(t.grams[i].size(0));
+      double norm = 0;
+      std::int64_t channels = 0;
+      if (t.regions.empty()) {
+        norm = squared_norm(t.grams[i]);
+        channels = t.grams[i].size(0);
+      }
+      for (const RegionTargets& r : t.regions) {
+        norm += r.shares[i] * squared_norm(r.grams[i]);
+        channels = r.grams[i].size(0);
+      }
+      const double c = static_cast<double>(channels);
       const double hw = static_cast<double>(generated_hw[i]);
       if (norm > 0) w *= 4.0 * c * c * hw * hw / norm;
     }
@@ -253,7 +335,22 @@ Terms Run::evaluate(const torch::Tensor& x, const Targets& t) const {
   auto style_l = torch::zeros({}, x.options());
   auto weighted_style = torch::zeros({}, x.options());
   for (std::size_t i = 0; i < plan_.style_taps.size(); ++i) {
-    auto cost = style_layer_cost(t.grams[i], feats[i], plan_.tuning.symmetric_gram);
+    torch::Tensor cost;
+    if (t.regions.empty()) {
+      cost = style_layer_cost(t.grams[i], feats[i], plan_.tuning.symmetric_gram);
+    } else {
+      // Σ_r share_r · cost(G_r, Gram(√m_r ⊙ F) / share_r): the generated Gram over the region,
+      // per position as the targets are; a region covering everything is the plain cost.
+      const double c = static_cast<double>(feats[i].size(1));
+      const double hw = static_cast<double>(feats[i].size(2) * feats[i].size(3));
+      cost = torch::zeros({}, x.options());
+      for (const RegionTargets& r : t.regions) {
+        if (!r.sqrt_masks[i].defined()) continue;
+        const torch::Tensor g =
+            gram_matrix(feats[i] * r.sqrt_masks[i], plan_.tuning.symmetric_gram) / r.shares[i];
+        cost = cost + r.shares[i] * gram_cost(r.grams[i], g, c, hw);
+      }
+    }
     style_l = style_l + p_.style_layers[i].weight * cost;
     weighted_style = weighted_style + t.style_weights[i] * cost;
   }
@@ -321,8 +418,11 @@ Status Run::pyramid(const Inputs& in, torch::Tensor* result) {
   for (std::size_t level = 0; level < plan_.levels.size(); ++level) {
     const Size size = plan_.levels[level];
     set_threads_for(p_, static_cast<long long>(size.width) * size.height);
-    const Targets t =
-        targets(resample(in.content, size).to(plan_.options), styles_for_level(in.styles, size));
+    std::vector<torch::Tensor> regions;
+    for (const torch::Tensor& r : in.regions)
+      regions.push_back(r.defined() ? resample(r, size).to(plan_.options) : torch::Tensor());
+    const Targets t = targets(resample(in.content, size).to(plan_.options),
+                              styles_for_level(in.styles, size), regions);
     {
       torch::NoGradGuard no_grad;
       x = level == 0 ? resample(in.init, size).to(plan_.options) : resample(x, size);
@@ -532,6 +632,15 @@ Status plan_run(const Engine& engine, const Image& content, const std::vector<Im
     if (Status s = plan_memory(final_size, inputs, params, on_gpu, budget, &plan->memory); !s.ok())
       return s;
   }
+  if (plan->memory.tiled && !params.style_regions.empty())
+    return Status::error(Status::Code::OutOfMemory,
+                         "region styles are not refined in tiles yet, and the memory budget (" +
+                             format_bytes(static_cast<double>(budget)) +
+                             ") is too small to "
+                             "process " +
+                             std::to_string(final_size.width) + "x" +
+                             std::to_string(final_size.height) +
+                             " whole: lower the maximum size, or raise the budget");
   if (plan->memory.tiled) {
     plan->tiles = tile_grid(final_size, plan->memory.tile_side, plan->memory.overlap);
     if (callbacks.on_warning) {
@@ -577,6 +686,19 @@ Inputs prepare_inputs(const RunPlan& plan, const Image& content, const std::vect
     in.styles.push_back(image_to_tensor(transfer ? match_color_statistics(style, content) : style,
                                         torch::kFloat32));
   in.init = initial_image(plan.params, resample(in.content, plan.final_size));
+  bool any_region = false;
+  for (const Mask& m : plan.params.style_regions) any_region = any_region || !m.empty();
+  if (any_region) {
+    for (const Mask& m : plan.params.style_regions) {
+      if (m.empty()) {
+        in.regions.emplace_back();
+        continue;
+      }
+      in.regions.push_back(torch::from_blob(const_cast<float*>(m.values.data()),
+                                            {1, 1, m.height, m.width}, torch::kFloat32)
+                               .clamp(0.0, 1.0));  // a copy: the caller's buffer stays theirs
+    }
+  }
   return in;
 }
 

@@ -33,10 +33,15 @@ torch::Tensor gram_matrix(const torch::Tensor& activation, bool symmetric_backwa
 
 torch::Tensor style_layer_cost(const torch::Tensor& style_gram, const torch::Tensor& generated,
                                bool symmetric_backward) {
-  const double c = static_cast<double>(generated.size(1));
-  const double hw = static_cast<double>(generated.size(2) * generated.size(3));
-  const double scale = 1.0 / (2.0 * c * hw);
-  auto diff = (style_gram - gram_matrix(generated, symmetric_backward)) * scale;
+  return gram_cost(style_gram, gram_matrix(generated, symmetric_backward),
+                   static_cast<double>(generated.size(1)),
+                   static_cast<double>(generated.size(2) * generated.size(3)));
+}
+
+torch::Tensor gram_cost(const torch::Tensor& style_gram, const torch::Tensor& generated_gram,
+                        double channels, double positions) {
+  const double scale = 1.0 / (2.0 * channels * positions);
+  auto diff = (style_gram - generated_gram) * scale;
   return diff.pow(2).sum();
 }
 

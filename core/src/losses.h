@@ -16,6 +16,11 @@ torch::Tensor style_layer_cost(const torch::Tensor& style_gram, const torch::Ten
 
 // Σ(a_C − a_G)² / (4·n_H·n_W·n_C). The seed text subtracts a_G from itself here, which is
 // always zero; this is the intended content term of Gatys et al.
+// The same cost from a Gram matrix already taken (region styles weight the activations first):
+// (1/(2·n_C·n_H·n_W))² Σ(G_S − G_G)², with n_C = `channels` and n_H·n_W = `positions`.
+torch::Tensor gram_cost(const torch::Tensor& style_gram, const torch::Tensor& generated_gram,
+                        double channels, double positions);
+
 torch::Tensor content_cost(const torch::Tensor& content, const torch::Tensor& generated);
 
 // [Σ(x[c,i+1,j] − x[c,i,j])² + Σ(x[c,i,j+1] − x[c,i,j])²] / (H·W) on the [0,1] image.

@@ -103,6 +103,34 @@ Status validate_image(const Image& image, const char* what) {
 
 }  // namespace
 
+// A region is drawn over the content: any size, but the content's shape, so that resizing it
+// to the content does not move its edges.
+static Status validate_regions(const std::vector<Mask>& regions, const Image& content,
+                               std::size_t style_count) {
+  if (regions.empty()) return Status::success();
+  if (regions.size() != style_count)
+    return invalid(std::to_string(regions.size()) + " style regions for " +
+                   std::to_string(style_count) + " style images");
+  const double content_aspect = static_cast<double>(content.width) / content.height;
+  for (std::size_t k = 0; k < regions.size(); ++k) {
+    const Mask& m = regions[k];
+    if (m.empty()) continue;
+    const std::string what = "the region of style " + std::to_string(k + 1);
+    if (m.values.size() != static_cast<std::size_t>(m.width) * static_cast<std::size_t>(m.height))
+      return invalid(what + " does not match its size");
+    for (float v : m.values)
+      if (!std::isfinite(v)) return invalid(what + " holds NaN or infinite values");
+    const double aspect = static_cast<double>(m.width) / m.height;
+    if (std::abs(aspect / content_aspect - 1.0) > 0.01)
+      return invalid(what + " is " + std::to_string(m.width) + "x" + std::to_string(m.height) +
+                     ", not the shape of the " + std::to_string(content.width) + "x" +
+                     std::to_string(content.height) +
+                     " content (aspect ratios differ by more "
+                     "than 1 %)");
+  }
+  return Status::success();
+}
+
 Status validate(const Params& p, const Image& content, const Image& style) {
   return validate(p, content, std::vector<Image>{style});
 }
@@ -160,6 +188,7 @@ Status validate(const Params& p, const Image& content, const std::vector<Image>&
   if (p.init == InitMode::Image) {
     if (Status s = validate_image(p.init_image, "initial"); !s.ok()) return s;
   }
+  if (Status s = validate_regions(p.style_regions, content, styles.size()); !s.ok()) return s;
   return Status::success();
 }
 

@@ -848,3 +848,47 @@ TEST(CliParse, MemoryBudgetAndPrecision) {
     EXPECT_EQ(parse(args, &b, &msg), cli::ParseOutcome::Error) << bad[0];
   }
 }
+
+// --style-mask: one per --style ('-' for none), read as grey; a wrong count, an unreadable
+// file or a mask of another shape than the content exits 2 with one line and writes nothing.
+TEST(CliRun, StyleMasksRunAndBadOnesExitTwoWithOneLine) {
+  Workdir w;
+  cli::ImageFile content;
+  std::string e;
+  ASSERT_TRUE(cli::read_image(w.file("content.png"), &content, &e)) << e;
+  const int cw = content.rgb.width, ch = content.rgb.height;
+  auto mask_file = [&](const std::string& name, int mw, int mh) {
+    cli::ImageFile m;
+    m.rgb = ns::Image::zeros(mw, mh);
+    for (int y = 0; y < mh; ++y)
+      for (int x = 0; x < mw / 2; ++x)
+        for (int c = 0; c < 3; ++c) m.rgb.rgb[(static_cast<std::size_t>(y) * mw + x) * 3 + c] = 1;
+    EXPECT_TRUE(cli::write_image(w.file(name), m, &e)) << e;
+    return w.file(name);
+  };
+  const std::string left = mask_file("left.png", cw, ch);
+  const std::string square = mask_file("square.png", cw + ch, cw + ch);
+
+  auto args = fast(w, w.file("out.png"));
+  args.insert(args.end(), {"--style", w.file("style.png"), "--style-mask", left, "--style-mask",
+                           "-", "--quiet"});
+  const Outcome ok = run_cli(w, args);
+  EXPECT_EQ(ok.status, 0) << ok.err;
+  EXPECT_TRUE(exists(w.file("out.png")));
+
+  const std::vector<std::pair<std::vector<std::string>, std::string>> bad = {
+      {{"--style-mask", left}, "--style-mask: 1 masks for 2 style images"},
+      {{"--style-mask", w.file("missing.png"), "--style-mask", "-"}, "missing.png"},
+      {{"--style-mask", square, "--style-mask", "-"}, "1 %"},
+  };
+  for (const auto& [flags, expected] : bad) {
+    auto a = fast(w, w.file("bad.png"));
+    a.insert(a.end(), {"--style", w.file("style.png")});
+    a.insert(a.end(), flags.begin(), flags.end());
+    const Outcome r = run_cli(w, a);
+    EXPECT_EQ(r.status, 2) << r.err;
+    EXPECT_EQ(count_lines(r.err), 1) << r.err;
+    EXPECT_NE(r.err.find(expected), std::string::npos) << r.err;
+    EXPECT_FALSE(exists(w.file("bad.png")));
+  }
+}

@@ -1,6 +1,8 @@
 // Style controls: blended Gram targets, style scale, colour preservation, presets.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "geometry.h"
@@ -9,6 +11,7 @@
 #include "neural_style/neural_style.h"
 #include "style_targets.h"
 #include "test_images.h"
+#include "test_models.h"
 #include "vgg19.h"
 
 namespace ns = neural_style;
@@ -368,4 +371,142 @@ TEST(Presets, SetTheIndividualValues) {
   EXPECT_LE(p.max_size, 256);
   EXPECT_LT(p.iterations, d.iterations);
   EXPECT_GE(p.scales, 2);
+}
+
+// --- Region styles --------------------------------------------------------------------------
+
+namespace {
+
+// 1 on the left of `edge` (a fraction of the width), 0 on the right, ramping over `soft` pixels.
+ns::Mask left_of(int w, int h, double edge, int soft) {
+  ns::Mask m;
+  m.width = w;
+  m.height = h;
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x) {
+      const double d = (edge * w - (x + 0.5)) / std::max(1, soft) + 0.5;
+      m.values.push_back(static_cast<float>(std::clamp(d, 0.0, 1.0)));
+    }
+  return m;
+}
+
+ns::Mask inverted(const ns::Mask& m) {
+  ns::Mask out = m;
+  for (float& v : out.values) v = 1.0f - v;
+  return out;
+}
+
+// Mean colour of the columns [x0, x1) of an image.
+std::array<double, 3> mean_colour(const ns::Image& img, int x0, int x1) {
+  std::array<double, 3> sum{};
+  for (int y = 0; y < img.height; ++y)
+    for (int x = x0; x < x1; ++x)
+      for (int c = 0; c < 3; ++c)
+        sum[c] += img.rgb[(static_cast<std::size_t>(y) * img.width + x) * 3 + c];
+  for (double& s : sum) s /= static_cast<double>(img.height) * (x1 - x0);
+  return sum;
+}
+
+double distance(const std::array<double, 3>& a, const std::array<double, 3>& b) {
+  return std::sqrt((a[0] - b[0]) * (a[0] - b[0]) + (a[1] - b[1]) * (a[1] - b[1]) +
+                   (a[2] - b[2]) * (a[2] - b[2]));
+}
+
+// A cold counterpart of waves(): the same structure in blues and greens.
+ns::Image cold_waves(int w, int h) {
+  ns::Image img = waves(w, h);
+  for (std::size_t i = 0; i < img.pixel_count(); ++i) std::swap(img.rgb[3 * i], img.rgb[3 * i + 2]);
+  return img;
+}
+
+}  // namespace
+
+// A region that covers everything is no region at all: the same losses and picture up to
+// rounding (Gram(√1 ⊙ F)/1 = Gram(F)); the mask may have any size of the content's shape.
+TEST(StyleRegions, ARegionCoveringEverythingIsThePlainRun) {
+  const ns::Image content = test_images::content(48, 36);
+  const std::vector<ns::Image> styles = {test_images::style(40, 40)};
+  ns::Params p = small_params();
+  const Outcome plain = run(content, styles, p);
+  ASSERT_TRUE(plain.status.ok()) << plain.status.message;
+  ns::Mask all;
+  all.width = 24;
+  all.height = 18;
+  all.values.assign(24 * 18, 1.0f);
+  p.style_regions = {all};
+  const Outcome region = run(content, styles, p);
+  ASSERT_TRUE(region.status.ok()) << region.status.message;
+  ASSERT_EQ(plain.steps.size(), region.steps.size());
+  for (std::size_t i = 0; i < plain.steps.size(); ++i)
+    EXPECT_NEAR(region.steps[i].total_loss, plain.steps[i].total_loss,
+                1e-4 * plain.steps[i].total_loss)
+        << "step " << i;
+  EXPECT_GT(test_images::psnr(plain.result, region.result), 50.0);
+}
+
+TEST(StyleRegions, BadRegionsAreRefusedByName) {
+  const ns::Image content = test_images::content(48, 36);
+  const std::vector<ns::Image> styles = {test_images::style(40, 40), waves(40, 40)};
+  ns::Params p = small_params();
+  p.style_regions = {left_of(48, 36, 0.5, 4)};  // one region for two styles
+  ns::Status s = ns::validate(p, content, styles);
+  EXPECT_EQ(s.code, ns::Status::Code::InvalidArgument);
+  EXPECT_NE(s.message.find("2 style images"), std::string::npos) << s.message;
+  p.style_regions = {left_of(48, 48, 0.5, 4), ns::Mask{}};  // square over a 4:3 content
+  s = ns::validate(p, content, styles);
+  EXPECT_EQ(s.code, ns::Status::Code::InvalidArgument);
+  EXPECT_NE(s.message.find("region of style 1"), std::string::npos) << s.message;
+  EXPECT_NE(s.message.find("1 %"), std::string::npos) << s.message;
+  p.style_regions = {left_of(48, 36, 0.5, 4), ns::Mask{}};
+  EXPECT_TRUE(ns::validate(p, content, styles).ok());
+}
+
+// Two styles of opposite palettes, one on the left half and one on the right (soft edge), on the
+// real ImageNet layers: each half moves towards its own style's colours, and the edge between
+// them is no harder than the picture's own steps.
+TEST(StyleRegions, EachHalfTakesItsOwnStylesPalette) {
+  const std::string weights = test_models::bundled();
+  if (weights.empty()) GTEST_SKIP() << "NEURAL_STYLE_BUNDLED_MODEL not set";
+  const int w = 64, h = 48;
+  const ns::Image content = test_images::content(w, h);
+  const ns::Image warm = waves(48, 48), cold = cold_waves(48, 48);
+  ns::Params p = ns::default_params();
+  p.weights_file = weights;
+  p.max_size = 0;
+  p.scales = 1;
+  p.iterations = 60;
+  const ns::Mask left = left_of(w, h, 0.5, 8);
+  p.style_regions = {left, inverted(left)};
+  const Outcome r = run(content, {warm, cold}, p);
+  ASSERT_TRUE(r.status.ok()) << r.status.message;
+
+  const auto warm_mean = mean_colour(warm, 0, warm.width);
+  const auto cold_mean = mean_colour(cold, 0, cold.width);
+  const auto left_mean = mean_colour(r.result, 0, w * 2 / 5);
+  const auto right_mean = mean_colour(r.result, w * 3 / 5, w);
+  EXPECT_LT(distance(left_mean, warm_mean), distance(left_mean, cold_mean));
+  EXPECT_LT(distance(right_mean, cold_mean), distance(right_mean, warm_mean));
+  // The two halves differ the way their styles do (red against blue), which a blend would not.
+  EXPECT_GT(left_mean[0] - left_mean[2], right_mean[0] - right_mean[2] + 0.1);
+
+  // No seam: the mean step between neighbouring columns around the middle is within twice the
+  // mean step elsewhere.
+  auto column_step = [&](int x) {
+    double sum = 0;
+    for (int y = 0; y < h; ++y)
+      for (int c = 0; c < 3; ++c)
+        sum += std::abs(r.result.rgb[(static_cast<std::size_t>(y) * w + x + 1) * 3 + c] -
+                        r.result.rgb[(static_cast<std::size_t>(y) * w + x) * 3 + c]);
+    return sum / (3.0 * h);
+  };
+  double elsewhere = 0;
+  int counted = 0;
+  for (int x = 0; x + 1 < w; ++x)
+    if (std::abs(x - w / 2) > 6) {
+      elsewhere += column_step(x);
+      ++counted;
+    }
+  elsewhere /= counted;
+  for (int x = w / 2 - 2; x <= w / 2 + 1; ++x)
+    EXPECT_LT(column_step(x), 2.0 * elsewhere) << "column " << x;
 }

@@ -28,6 +28,16 @@ struct Image {
   static Image zeros(int width, int height);
 };
 
+// A weight map over an image, row-major: 1 where something applies, 0 where it does not, soft
+// in between (values outside [0, 1] are clamped).
+struct Mask {
+  int width = 0;
+  int height = 0;
+  std::vector<float> values;  // width * height
+
+  bool empty() const { return width <= 0 || height <= 0; }
+};
+
 enum class Optimizer { Adam, LBFGS };
 enum class InitMode { Content, Noise, Image };
 enum class Device { Auto, CPU, CUDA };
@@ -107,6 +117,12 @@ struct Params {
   // The style images are resized so that their longest side is style_scale x the content's
   // processing size (longest side) before their Grams are taken: bigger scale, bigger strokes.
   double style_scale = 1.0;
+  // Region styles (Gatys et al. 2017, spatial guidance): style k paints where style_regions[k]
+  // is 1, a map over the content (resized to it; its aspect ratio must be the content's within
+  // 1 %). An empty Mask gives that style no region of its own. Where no region reaches, the
+  // styles without one are blended as above (all of them when every style has a region). Empty
+  // (the default): every style everywhere. Not combined with tiled refinement yet.
+  std::vector<Mask> style_regions;
   ColorPreservation color_preservation = ColorPreservation::None;
 
   Precision precision = Precision::Float32;

@@ -53,6 +53,10 @@ std::string g_trace_label;
 // Set from the command line before the runs; each run creates its engine with it.
 ns::Tuning g_tuning;
 
+// Styles besides the first, for --two-styles and --regions (the same runs with and without
+// region masks, to be compared side by side).
+std::vector<ns::Image> g_extra_styles;
+
 ns::Status run_traced(const ns::Image& content, const ns::Image& style, const ns::Params& p,
                       double stop_below, Trace* trace) {
   ns::Callbacks cb;
@@ -84,7 +88,9 @@ ns::Status run_traced(const ns::Image& content, const ns::Image& style, const ns
   ns::Image result;
   ns::EngineHandle engine;
   ns::Status s = ns::create_engine(ns::engine_config(p), g_tuning, &engine);
-  if (s.ok()) s = ns::stylize(*engine, content, {style}, p, cb, &result);
+  std::vector<ns::Image> styles = {style};
+  styles.insert(styles.end(), g_extra_styles.begin(), g_extra_styles.end());
+  if (s.ok()) s = ns::stylize(*engine, content, styles, p, cb, &result);
   if (s.code == ns::Status::Code::Cancelled && reached) return ns::Status::success();
   return s;
 }
@@ -121,6 +127,7 @@ double peak_rss_mib() {
 int main(int argc, char** argv) {
   int size = 512, iterations = 5, threads = 2, divisor = 1, scales = 1;
   bool lbfgs = false, ttr = false;
+  int two_styles = 0;  // 1: a second style, blended; 2: the two styles on the two halves
   std::string runs = "2:150,2:100,2:50,3:50";
   ns::Precision precision = ns::Precision::Float32;
   ns::Device device = ns::Device::CPU;
@@ -147,6 +154,10 @@ int main(int argc, char** argv) {
       g_tuning.symmetric_gram = false;
     else if (a == "--lbfgs")
       lbfgs = true;
+    else if (a == "--two-styles")
+      two_styles = 1;
+    else if (a == "--regions")
+      two_styles = 2;
     else if (a == "--precision") {
       const std::string v = text();
       precision = v == "bf16"   ? ns::Precision::BFloat16
@@ -170,7 +181,7 @@ int main(int argc, char** argv) {
     } else {
       std::cerr
           << "usage: bench-core --size N --iterations N --threads N [--nchw] [--autograd-gram]\n"
-             "       [--lbfgs]\n"
+             "       [--lbfgs] [--two-styles | --regions]\n"
              "       [--precision fp32|bf16|tf32] [--width-divisor D] [--scales N]\n"
              "       [--memory-budget SIZE] [--device cpu|cuda|auto] [--weights FILE] [--lr RATE]\n"
              "       [--time-to-result [--runs S:I,S:I,...] [--trace]]\n";
@@ -202,6 +213,25 @@ int main(int argc, char** argv) {
   // memory after the run, against before it, is the run's high-water mark on the GPU.
   const std::uint64_t cuda_free_before = cuda ? ns::free_memory(torch::Device(torch::kCUDA, 0)) : 0;
   ns::apply_layer_set(ns::LayerSet::Deep, &p);
+  if (two_styles > 0) {
+    // The second style: the first one's channels in reverse order, another palette.
+    ns::Image second = style;
+    for (std::size_t i = 0; i < second.pixel_count(); ++i)
+      std::swap(second.rgb[3 * i], second.rgb[3 * i + 2]);
+    g_extra_styles = {second};
+  }
+  if (two_styles == 2) {
+    // Left and right halves, with a soft edge 32 pixels wide.
+    ns::Mask left;
+    left.width = left.height = size;
+    for (int y = 0; y < size; ++y)
+      for (int x = 0; x < size; ++x)
+        left.values.push_back(
+            static_cast<float>(std::clamp((size / 2.0 - x) / 32.0 + 0.5, 0.0, 1.0)));
+    ns::Mask right = left;
+    for (float& v : right.values) v = 1.0f - v;
+    p.style_regions = {left, right};
+  }
   if (!weights.empty()) {
     // Real weights: the layer set the file supports (the shared ImageNet layers stop at conv3_4).
     p.weights_file = weights;
@@ -285,7 +315,10 @@ int main(int argc, char** argv) {
   const double estimate =
       ns::untiled_peak_bytes({size, size}, p, cuda) + 2 * ns::image_bytes({size, size});
   nlohmann::json j = {{"impl", std::string(g_tuning.channels_last ? "core" : "core-nchw") +
-                                   (g_tuning.symmetric_gram ? "" : "-autograd-gram")},
+                                   (g_tuning.symmetric_gram ? "" : "-autograd-gram") +
+                                   (two_styles == 1   ? "-two-styles"
+                                    : two_styles == 2 ? "-regions"
+                                                      : "")},
                       {"size", size},
                       {"threads", threads},
                       {"width_divisor", divisor},

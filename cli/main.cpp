@@ -93,6 +93,8 @@ int main(int argc, char** argv) {
   for (const auto& s : opt.styles) output_is_input = output_is_input || same_file(opt.output, s);
   for (const auto& m : opt.style_masks)
     output_is_input = output_is_input || same_file(opt.output, m);
+  for (const auto& m : opt.style_source_masks)
+    output_is_input = output_is_input || same_file(opt.output, m);
   if (output_is_input)
     return fail(cli::kExitUsage, "--output " + opt.output + " is one of the input files");
 
@@ -105,21 +107,29 @@ int main(int argc, char** argv) {
     if (!cli::read_image(file, &style, &error)) return fail(cli::kExitUsage, error);
     styles.push_back(std::move(style.rgb));
   }
+  // A mask file, "-" or "" for none. A grey image's three channels are equal; a colour one
+  // counts by its mean.
+  auto read_mask = [&error](const std::string& file, ns::Mask* mask) {
+    if (file.empty() || file == "-") return true;
+    cli::ImageFile image;
+    if (!cli::read_image(file, &image, &error)) return false;
+    mask->width = image.rgb.width;
+    mask->height = image.rgb.height;
+    mask->values.resize(image.rgb.pixel_count());
+    for (std::size_t i = 0; i < mask->values.size(); ++i)
+      mask->values[i] =
+          (image.rgb.rgb[3 * i] + image.rgb.rgb[3 * i + 1] + image.rgb.rgb[3 * i + 2]) / 3.0f;
+    return true;
+  };
   for (const auto& file : opt.style_masks) {
     ns::Mask mask;
-    if (!file.empty() && file != "-") {
-      cli::ImageFile image;
-      if (!cli::read_image(file, &image, &error))
-        return fail(cli::kExitUsage, "--style-mask " + error);
-      // A grey image's three channels are equal; a colour one counts by its mean.
-      mask.width = image.rgb.width;
-      mask.height = image.rgb.height;
-      mask.values.resize(image.rgb.pixel_count());
-      for (std::size_t i = 0; i < mask.values.size(); ++i)
-        mask.values[i] =
-            (image.rgb.rgb[3 * i] + image.rgb.rgb[3 * i + 1] + image.rgb.rgb[3 * i + 2]) / 3.0f;
-    }
+    if (!read_mask(file, &mask)) return fail(cli::kExitUsage, "--style-mask " + error);
     opt.params.style_regions.push_back(std::move(mask));
+  }
+  for (const auto& file : opt.style_source_masks) {
+    ns::Mask mask;
+    if (!read_mask(file, &mask)) return fail(cli::kExitUsage, "--style-source-mask " + error);
+    opt.params.style_source_masks.push_back(std::move(mask));
   }
   if (!opt.init_file.empty()) {
     if (!cli::read_image(opt.init_file, &init, &error)) return fail(cli::kExitUsage, error);

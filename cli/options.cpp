@@ -75,6 +75,9 @@ ParseOutcome parse_options(int argc, const char* const* argv, Options* o, std::s
   app.add_option("--style-mask", o->style_masks,
                  "Region of the n-th --style over the content (grayscale: white where it paints, "
                  "soft edges allowed; '-' for none); repeat it once per --style");
+  app.add_option("--style-source-mask", o->style_source_masks,
+                 "Part of the n-th --style image its style is taken from (grayscale, white where "
+                 "to take it; '-' for all of it); repeat it once per --style");
   std::string blend;
   app.add_option("--style-blend", blend,
                  "Blend weights W,W,... one per --style, normalised to sum 1 (default: equal)");
@@ -192,6 +195,12 @@ ParseOutcome parse_options(int argc, const char* const* argv, Options* o, std::s
   if (!o->style_masks.empty() && o->style_masks.size() != o->styles.size()) {
     *message = "--style-mask: " + std::to_string(o->style_masks.size()) + " masks for " +
                std::to_string(o->styles.size()) + " style images (one per --style; '-' for none)";
+    return ParseOutcome::Error;
+  }
+  if (!o->style_source_masks.empty() && o->style_source_masks.size() != o->styles.size()) {
+    *message = "--style-source-mask: " + std::to_string(o->style_source_masks.size()) +
+               " masks for " + std::to_string(o->styles.size()) +
+               " style images (one per --style; '-' for none)";
     return ParseOutcome::Error;
   }
   if (!blend.empty()) {

@@ -13,6 +13,9 @@ struct Options {
   std::vector<std::string> styles;  // --style, in order; blended with params.style_blend
   // --style-mask, the n-th for the n-th --style: its region over the content ("-" or "": none)
   std::vector<std::string> style_masks;
+  // --style-source-mask, the n-th for the n-th --style: the part of that style image its style is
+  // taken from ("-" or "": all of it)
+  std::vector<std::string> style_source_masks;
   std::string output;
   std::string init_file;  // --init FILE
   std::string log_json;

@@ -632,9 +632,10 @@ Status plan_run(const Engine& engine, const Image& content, const std::vector<Im
     if (Status s = plan_memory(final_size, inputs, params, on_gpu, budget, &plan->memory); !s.ok())
       return s;
   }
-  if (plan->memory.tiled && !params.style_regions.empty())
+  if (plan->memory.tiled && (!params.style_regions.empty() || !params.style_source_masks.empty()))
     return Status::error(Status::Code::OutOfMemory,
-                         "region styles are not refined in tiles yet, and the memory budget (" +
+                         "region styles and style source masks are not refined in tiles yet, and "
+                         "the memory budget (" +
                              format_bytes(static_cast<double>(budget)) +
                              ") is too small to "
                              "process " +
@@ -682,9 +683,19 @@ Inputs prepare_inputs(const RunPlan& plan, const Image& content, const std::vect
   // ColorTransfer, the pre-step: the styles recoloured to the content's statistics, at their own
   // size and before any resampling (neural_style/color.h).
   const bool transfer = plan.params.color_preservation == ColorPreservation::ColorTransfer;
-  for (const Image& style : styles)
-    in.styles.push_back(image_to_tensor(transfer ? match_color_statistics(style, content) : style,
-                                        torch::kFloat32));
+  for (std::size_t k = 0; k < styles.size(); ++k) {
+    const Image& style = styles[k];
+    torch::Tensor t =
+        image_to_tensor(transfer ? match_color_statistics(style, content) : style, torch::kFloat32);
+    // A source mask travels as a fourth channel, resized with the style (style_targets.h).
+    if (k < plan.params.style_source_masks.size() && !plan.params.style_source_masks[k].empty()) {
+      const Mask& m = plan.params.style_source_masks[k];
+      const torch::Tensor mask = torch::from_blob(const_cast<float*>(m.values.data()),
+                                                  {1, 1, m.height, m.width}, torch::kFloat32);
+      t = torch::cat({t, resample(mask, {style.width, style.height}).clamp(0.0, 1.0)}, 1);
+    }
+    in.styles.push_back(t);
+  }
   in.init = initial_image(plan.params, resample(in.content, plan.final_size));
   bool any_region = false;
   for (const Mask& m : plan.params.style_regions) any_region = any_region || !m.empty();

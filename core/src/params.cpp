@@ -103,30 +103,35 @@ Status validate_image(const Image& image, const char* what) {
 
 }  // namespace
 
-// A region is drawn over the content: any size, but the content's shape, so that resizing it
-// to the content does not move its edges.
+// A mask is drawn over an image: any size, but that image's shape, so that resizing it to the
+// image does not move its edges.
+static Status validate_mask(const Mask& m, const Image& over, const std::string& what,
+                            const char* over_name) {
+  if (m.values.size() != static_cast<std::size_t>(m.width) * static_cast<std::size_t>(m.height))
+    return invalid(what + " does not match its size");
+  for (float v : m.values)
+    if (!std::isfinite(v)) return invalid(what + " holds NaN or infinite values");
+  const double aspect = static_cast<double>(m.width) / m.height;
+  const double over_aspect = static_cast<double>(over.width) / over.height;
+  if (std::abs(aspect / over_aspect - 1.0) > 0.01)
+    return invalid(what + " is " + std::to_string(m.width) + "x" + std::to_string(m.height) +
+                   ", not the shape of the " + std::to_string(over.width) + "x" +
+                   std::to_string(over.height) + " " + over_name +
+                   " (aspect ratios differ by more than 1 %)");
+  return Status::success();
+}
+
+// Region styles: none, or one region (or an empty Mask) per style, over the content.
 static Status validate_regions(const std::vector<Mask>& regions, const Image& content,
                                std::size_t style_count) {
   if (regions.empty()) return Status::success();
   if (regions.size() != style_count)
     return invalid(std::to_string(regions.size()) + " style regions for " +
                    std::to_string(style_count) + " style images");
-  const double content_aspect = static_cast<double>(content.width) / content.height;
   for (std::size_t k = 0; k < regions.size(); ++k) {
-    const Mask& m = regions[k];
-    if (m.empty()) continue;
+    if (regions[k].empty()) continue;
     const std::string what = "the region of style " + std::to_string(k + 1);
-    if (m.values.size() != static_cast<std::size_t>(m.width) * static_cast<std::size_t>(m.height))
-      return invalid(what + " does not match its size");
-    for (float v : m.values)
-      if (!std::isfinite(v)) return invalid(what + " holds NaN or infinite values");
-    const double aspect = static_cast<double>(m.width) / m.height;
-    if (std::abs(aspect / content_aspect - 1.0) > 0.01)
-      return invalid(what + " is " + std::to_string(m.width) + "x" + std::to_string(m.height) +
-                     ", not the shape of the " + std::to_string(content.width) + "x" +
-                     std::to_string(content.height) +
-                     " content (aspect ratios differ by more "
-                     "than 1 %)");
+    if (Status s = validate_mask(regions[k], content, what, "content"); !s.ok()) return s;
   }
   return Status::success();
 }
@@ -189,6 +194,18 @@ Status validate(const Params& p, const Image& content, const std::vector<Image>&
     if (Status s = validate_image(p.init_image, "initial"); !s.ok()) return s;
   }
   if (Status s = validate_regions(p.style_regions, content, styles.size()); !s.ok()) return s;
+  if (!p.style_source_masks.empty() && p.style_source_masks.size() != styles.size())
+    return invalid(std::to_string(p.style_source_masks.size()) + " style source masks for " +
+                   std::to_string(styles.size()) + " style images");
+  for (std::size_t k = 0; k < p.style_source_masks.size(); ++k) {
+    const Mask& m = p.style_source_masks[k];
+    if (m.empty()) continue;
+    const std::string what = "the source mask of style " + std::to_string(k + 1);
+    if (Status s = validate_mask(m, styles[k], what, "style image"); !s.ok()) return s;
+    bool any = false;
+    for (float v : m.values) any = any || v > 0;
+    if (!any) return invalid(what + " selects nothing (it is black everywhere)");
+  }
   return Status::success();
 }
 

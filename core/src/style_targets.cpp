@@ -45,15 +45,35 @@ std::vector<torch::Tensor> blended_grams(const Vgg19& net, const std::vector<tor
   torch::NoGradGuard no_grad;
   std::vector<torch::Tensor> grams(taps.size());
   for (std::size_t k = 0; k < styles.size(); ++k) {
+    // A fourth channel is the style's source mask s: its Gram is then taken over √s ⊙ A and
+    // counted over Σs positions, area-averaged to each layer as the regions are.
+    torch::Tensor image = styles[k], mask;
+    if (image.size(1) == 4) {
+      mask = image.narrow(1, 3, 1);
+      image = image.narrow(1, 0, 3);
+    }
     // One style at a time, each tap's Gram taken as the pass reaches it: a big style image
     // then never holds more than the activations around one convolution (memory_budget.h).
-    net.for_each_tap(styles[k], taps, [&](std::size_t i, const torch::Tensor& a) {
-      const double hw = static_cast<double>(a.size(2) * a.size(3));
-      const double f = weights[k] * static_cast<double>(generated_hw[i]) / hw;
-      auto g = gram_matrix(a) * f;
-      grams[i] = k == 0 ? g : grams[i] + g;
+    net.for_each_tap(image, taps, [&](std::size_t i, const torch::Tensor& a) {
+      double positions = static_cast<double>(a.size(2) * a.size(3));
+      torch::Tensor x = a;
+      if (mask.defined()) {
+        const torch::Tensor s =
+            torch::adaptive_avg_pool2d(mask, {a.size(2), a.size(3)}).clamp(0.0, 1.0);
+        positions = s.sum().item<double>();
+        if (positions <= 1e-6) return;  // nothing of this style reaches this layer
+        x = a * s.sqrt();
+      }
+      const double f = weights[k] * static_cast<double>(generated_hw[i]) / positions;
+      auto g = gram_matrix(x) * f;
+      grams[i] = grams[i].defined() ? grams[i] + g : g;
     });
   }
+  for (std::size_t i = 0; i < grams.size(); ++i)
+    if (!grams[i].defined()) {
+      const std::int64_t c = net.weights()[static_cast<std::size_t>(taps[i])].size(0);
+      grams[i] = torch::zeros({c, c}, net.weights()[0].options());
+    }
   for (auto& g : grams) g = g.detach();
   return grams;
 }

@@ -26,8 +26,8 @@ Size style_size_for(Size style, Size level, double style_scale, int min_side, do
 // Gram matrix of style k at that tap. Gram matrices are sums over positions, so the factor makes
 // a style image of any size or aspect a per-position target the generated image can reach;
 // without it a style scale of 2 would mostly mean a 4x larger Gram. `styles` are already at
-// their processing size and on the network's device; `generated_hw[i]` is n_H·n_W of the
-// generated image at style tap i.
+// their processing size and on the network's device, each with its source mask as a fourth
+// channel when it has one; `generated_hw[i]` is n_H·n_W of the generated image at style tap i.
 std::vector<torch::Tensor> blended_grams(const Vgg19& net, const std::vector<torch::Tensor>& styles,
                                          const std::vector<double>& weights,
                                          const std::vector<int>& taps,

@@ -880,6 +880,8 @@ TEST(CliRun, StyleMasksRunAndBadOnesExitTwoWithOneLine) {
       {{"--style-mask", left}, "--style-mask: 1 masks for 2 style images"},
       {{"--style-mask", w.file("missing.png"), "--style-mask", "-"}, "missing.png"},
       {{"--style-mask", square, "--style-mask", "-"}, "1 %"},
+      {{"--style-source-mask", left}, "--style-source-mask: 1 masks for 2 style images"},
+      {{"--style-source-mask", left, "--style-source-mask", "-"}, "source mask of style 1"},
   };
   for (const auto& [flags, expected] : bad) {
     auto a = fast(w, w.file("bad.png"));

@@ -123,6 +123,10 @@ struct Params {
   // styles without one are blended as above (all of them when every style has a region). Empty
   // (the default): every style everywhere. Not combined with tiled refinement yet.
   std::vector<Mask> style_regions;
+  // Where each style image's style is taken from: style k's Grams are taken over its image
+  // weighted by style_source_masks[k] (that image's shape within 1 %; empty Mask: all of it).
+  // Empty (the default): every style image whole. Not combined with tiled refinement yet.
+  std::vector<Mask> style_source_masks;
   ColorPreservation color_preservation = ColorPreservation::None;
 
   Precision precision = Precision::Float32;

@@ -142,6 +142,15 @@ elif [ "$mode" = undo ]; then
   # GIMP's default image title counts the layers.
   image_win=$(wait_for_window ".*2 layers.*" 120) || fail "no image window with the new layer"
   echo "PASS the run added a layer"
+  # The title changes as the layer is added, before the plug-in returns: Script-Fu must have
+  # counted the layers (run-undo.scm then writes files/counted) before the undo, or it counts one.
+  n=0
+  until [ -e "$work/files/counted" ]; do
+    [ $n -lt 120 ] || fail "Script-Fu did not check the new layer"
+    kill -0 "$gimp_pid" 2>/dev/null || fail "GIMP ended before the undo"
+    sleep 0.5
+    n=$((n + 1))
+  done
   press "$image_win" ctrl+z
   echo "PASS Ctrl+Z pressed in the image window"  # Script-Fu checks what it did
 else

@@ -10,6 +10,8 @@
                                   "\niterations=3\nmax-size=0\ndevice=1\n"))
   (run-interactive image source)
   (check "one layer added" (= (layer-count image) 2))
+  ; Tells the shell side that the layers are counted: only then may it undo.
+  (close-output-port (open-output-file (string-append test-files "/counted")))
   ; Script-Fu can neither undo nor sleep: poll (about 20 to 50 s at most) for the undo that
   ; the shell sends.
   (let loop ((i 0))

@@ -542,6 +542,17 @@ def run_interactive(results_path, files):
     r.done()
 
 
+def run_with_last_values(image, drawables):
+    """Calls the procedure as Filters > Repeat does: RUN_WITH_LAST_VALS and nothing but the image
+    and its drawables; returns GIMP's whole value array."""
+    proc = Gimp.get_pdb().lookup_procedure(PROC)
+    config = proc.create_config()
+    config.set_property("run-mode", Gimp.RunMode.WITH_LAST_VALS)
+    config.set_property("image", image)
+    config.set_core_object_array("drawables", drawables)
+    return proc.run(config)
+
+
 def run_interactive_then_last_values(results_path, files):
     """For dialog_test.py: OK in the dialog, then a RUN_WITH_LAST_VALS call that sets nothing
     but the image must repeat that run, style file included (GIMP 3 keeps the last values of
@@ -552,12 +563,7 @@ def run_interactive_then_last_values(results_path, files):
                                **{"run-mode": Gimp.RunMode.INTERACTIVE, "iterations": 2,
                                   "max-size": 32, "seed": 99})
     r.check("interactive run succeeds", status == Gimp.PDBStatusType.SUCCESS, first)
-    proc = Gimp.get_pdb().lookup_procedure(PROC)
-    config = proc.create_config()
-    config.set_property("run-mode", Gimp.RunMode.WITH_LAST_VALS)
-    config.set_property("image", image)
-    config.set_core_object_array("drawables", [source])
-    result = proc.run(config)
+    result = run_with_last_values(image, [source])
     status, second = result.index(0), result.index(1)
     r.check("run with last values succeeds", status == Gimp.PDBStatusType.SUCCESS, second)
     if status == Gimp.PDBStatusType.SUCCESS and first is not None:
@@ -575,12 +581,7 @@ def run_interactive_then_repeat(results_path, files):
                                **{"run-mode": Gimp.RunMode.INTERACTIVE, "iterations": 400,
                                   "max-size": 64})
     r.check("interactive run succeeds", status == Gimp.PDBStatusType.SUCCESS, first)
-    proc = Gimp.get_pdb().lookup_procedure(PROC)
-    config = proc.create_config()
-    config.set_property("run-mode", Gimp.RunMode.WITH_LAST_VALS)
-    config.set_property("image", image)
-    config.set_core_object_array("drawables", [source])
-    status = proc.run(config).index(0)
+    status = run_with_last_values(image, [source]).index(0)
     r.check("repeat cancelled from its progress window reports CANCEL",
             status == Gimp.PDBStatusType.CANCEL, status)
     r.check("the cancelled repeat adds no layer", len(image.get_layers()) == 2,

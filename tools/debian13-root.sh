@@ -17,9 +17,8 @@
 #   --env NAME=VAL  pass an environment variable to COMMAND (repeatable)
 #   --rebuild       throw the root away and make it again
 #
-# Every mount is made in a private mount namespace (unshare), so nothing is visible on the host,
-# concurrent runs do not see each other's mounts, and the kernel drops them even if this script
-# is killed. The trap unmounts them explicitly all the same, so a failing command leaves nothing.
+# Mounts are made by tools/chroot-run.sh in a private mount namespace: nothing is visible on the
+# host, and nothing is left behind by a failing or killed command.
 set -euo pipefail
 
 readonly SUITE=trixie
@@ -33,19 +32,21 @@ readonly PACKAGES=(
   nettle-dev libzip-dev libcurl4-openssl-dev
   # test: GIMP 3 in batch mode with Python-Fu and Script-Fu, a display for the dialog screenshot
   gimp python3-gi xvfb xauth x11-apps x11-utils xdotool
+  # the Debian packages (tools/build-packages.sh): debian/control's other build dependencies
+  # (the command line tool's libraries among them) and the tools that build and check them
+  dpkg-dev debhelper fakeroot lintian help2man libopenimageio-dev libcli11-dev
   # gettext ignores LANGUAGE in the C locale: the translation test needs a real German locale
   locales
 )
 readonly LOCALES=(de_DE.UTF-8)
-# The CLI's dependencies (OpenImageIO and friends) are left out: the root builds with
-# -Dcli=disabled, the CLI is built and tested natively on the host.
+# The tests build the plug-in alone (-Dcli=disabled): the CLI is tested natively on the host.
 readonly STAMP_VERSION=2  # bump when the setup steps below change in a way that needs a rebuild
 
 CACHE_DIR=/var/cache/gimp-neural-style
 ROOT=${GNS_TRIXIE_ROOT:-$CACHE_DIR/$SUITE}
 MIRROR=${GNS_DEBIAN_MIRROR:-}
 CHECKOUT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
-SCRIPT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)/$(basename "${BASH_SOURCE[0]}")
+TOOLS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 
 die() { echo "debian13-root: $*" >&2; exit 2; }
 note() { echo "debian13-root: $*" >&2; }
@@ -65,71 +66,6 @@ safe_remove() {
   fi
   rm -rf --one-file-system -- "$dir"
 }
-
-# --- Inside the private mount namespace ------------------------------------------------------
-# Called as: SCRIPT --in-namespace ROOT WORKDIR ENVFILE COMMAND...
-
-MOUNTED=()
-unmount_all() {
-  local i
-  for ((i = ${#MOUNTED[@]} - 1; i >= 0; i--)); do
-    umount -l -- "${MOUNTED[i]}" 2>/dev/null || note "could not unmount ${MOUNTED[i]}"
-  done
-  MOUNTED=()
-}
-
-mount_into() {  # mount_into TARGET MOUNT-ARGS...
-  local target=$1; shift
-  [[ -e $target ]] || mkdir -p -- "$target"
-  mount "$@" "$target"
-  MOUNTED+=("$target")
-}
-
-in_namespace() {
-  local root=$1 workdir=$2 envfile=$3; shift 3
-  trap unmount_all EXIT
-  trap 'exit 130' INT TERM
-  mount --make-rprivate /
-  mount_into "$root/proc" -t proc proc
-  mount_into "$root/sys" --rbind -o ro /sys
-  mount_into "$root/dev" -t tmpfs -o mode=755,nosuid tmpfs
-  local node
-  for node in null zero full random urandom tty; do
-    touch "$root/dev/$node"
-    mount_into "$root/dev/$node" --bind "/dev/$node"
-  done
-  ln -sf /proc/self/fd "$root/dev/fd"
-  mount_into "$root/dev/pts" -t devpts -o newinstance,ptmxmode=0666 devpts
-  ln -sf pts/ptmx "$root/dev/ptmx"
-  mount_into "$root/dev/shm" -t tmpfs -o mode=1777 tmpfs
-  mount_into "$root/tmp" -t tmpfs -o mode=1777 tmpfs
-  # The checkout and the compiler cache at the same paths as on the host, so that a meson
-  # build folder configured inside stays valid in the host's view (logs, testlog.json).
-  mount_into "$root$CHECKOUT" --bind "$CHECKOUT"
-  mkdir -p "$CACHE_DIR/ccache-$SUITE"
-  mount_into "$root$CACHE_DIR/ccache-$SUITE" --bind "$CACHE_DIR/ccache-$SUITE"
-  cp -L /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
-
-  local -a envs=(HOME=/root LANG=C.UTF-8 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-                 "CCACHE_DIR=$CACHE_DIR/ccache-$SUITE" DEBIAN_FRONTEND=noninteractive)
-  [[ -n ${TERM:-} ]] && envs+=("TERM=$TERM")
-  if [[ -s $envfile ]]; then
-    mapfile -t extra <"$envfile"
-    envs+=("${extra[@]}")
-  fi
-  local status=0
-  chroot "$root" /usr/bin/env -i "${envs[@]}" /bin/bash -c 'cd "$1" && shift && exec "$@"' _ \
-    "$workdir" "$@" || status=$?
-  unmount_all
-  trap - EXIT
-  return $status
-}
-
-if [[ ${1:-} == --in-namespace ]]; then
-  shift
-  in_namespace "$@"
-  exit $?
-fi
 
 # --- On the host ---------------------------------------------------------------------------
 
@@ -158,16 +94,17 @@ ROOT=$(realpath -m -- "$ROOT")
 mkdir -p "$CACHE_DIR" "$(dirname "$ROOT")"
 LOCK=$ROOT.lock
 
-# Runs `in_namespace` for ROOT in a fresh private mount namespace.
+# Runs COMMAND in ROOT (tools/chroot-run.sh) with the checkout and the compiler cache at the same
+# paths as on the host, so that a meson build folder configured inside stays valid in the host's
+# view (logs, testlog.json).
 run_in_root() {  # run_in_root ROOT WORKDIR COMMAND...
   local root=$1 workdir=$2; shift 2
-  local envfile
-  envfile=$(mktemp)
-  ((${#env_args[@]})) && printf '%s\n' "${env_args[@]}" >"$envfile"
-  local status=0
-  unshare --mount --propagation private "$SCRIPT" --in-namespace "$root" "$workdir" "$envfile" "$@" || status=$?
-  rm -f "$envfile"
-  return $status
+  local -a args=(--bind "$CHECKOUT" --bind "$CACHE_DIR/ccache-$SUITE" --workdir "$workdir"
+                 --env "CCACHE_DIR=$CACHE_DIR/ccache-$SUITE")
+  local e
+  for e in "${env_args[@]}"; do args+=(--env "$e"); done
+  mkdir -p "$CACHE_DIR/ccache-$SUITE"
+  "$TOOLS/chroot-run.sh" "${args[@]}" "$root" -- "$@"
 }
 
 root_is_current() {

@@ -18,6 +18,14 @@ RUN_WITH_LAST_VALS and nothing but the image, which must repeat the run exactly.
 
 --scenario preset: Alt+P, Home and Down choose the "Fast preview" preset, Alt+O is OK; the run must
 give the same picture as a non-interactive call with preset="fast-preview".
+
+--scenario repeat: OK in the dialog, then Filters > Repeat's call (RUN_WITH_LAST_VALS) must show
+the progress window too; Escape there cancels it.
+
+--scenario undo-two-layers: the GUI gimp-3.0 (--gimp-gui; gimp-console has no undo), the image
+in a window; OK runs the filter over two layers, and once the batch command has counted the four
+layers (it writes files/counted), Ctrl+Z goes to the image window. That single undo must leave
+the image as it was before the run (the batch command checks it).
 """
 
 import argparse
@@ -40,8 +48,9 @@ def parse_args():
     for name in ("gimp", "plugin", "engine", "tests", "work", "screenshot"):
         p.add_argument("--" + name, required=True)
     p.add_argument("--po")
-    p.add_argument("--scenario", choices=["cancel", "last-values", "preset", "repeat"],
-                   default="cancel")
+    p.add_argument("--gimp-gui", help="gimp-3.0, for the scenarios that need GIMP's own windows")
+    p.add_argument("--scenario", default="cancel",
+                   choices=["cancel", "last-values", "preset", "repeat", "undo-two-layers"])
     return p.parse_args()
 
 
@@ -147,6 +156,13 @@ def main():
     profile = os.path.join(case_dir, "profile")
     shutil.copytree(template, profile, symlinks=True)
     results = os.path.join(case_dir, "results.txt")
+    gui = args.scenario == "undo-two-layers"
+    if gui:
+        if not args.gimp_gui:
+            sys.exit("the undo-two-layers scenario needs --gimp-gui")
+        # A new profile would greet the user with the welcome dialog, over the image window.
+        with open(os.path.join(profile, "gimprc"), "a") as rc:
+            rc.write("(show-welcome-dialog no)\n")
 
     xvfb, display = start_xvfb()
     gimp = None
@@ -161,15 +177,18 @@ def main():
         function = {"cancel": "run_interactive",
                     "last-values": "run_interactive_then_last_values",
                     "preset": "run_interactive_preset",
-                    "repeat": "run_interactive_then_repeat"}[args.scenario]
+                    "repeat": "run_interactive_then_repeat",
+                    "undo-two-layers": "run_two_layers_then_undo"}[args.scenario]
         command = (
             f"import sys; sys.path.insert(0, {args.tests!r}); import pycases; "
             f"pycases.{function}({results!r}, {files!r})")
         log_path = os.path.join(case_dir, "gimp.log")
         with open(log_path, "w") as log:
+            program = [args.gimp_gui, "-s"] if gui else [args.gimp, "-i"]
             gimp = subprocess.Popen(
-                [args.gimp, "-i", "-n", "-d", "-f", "--batch-interpreter=python-fu-eval",
-                 "-b", command, "--quit"], env=env, stdout=log, stderr=subprocess.STDOUT)
+                program + ["-n", "-d", "-f", "--batch-interpreter=python-fu-eval",
+                           "-b", command, "--quit"],
+                env=env, stdout=log, stderr=subprocess.STDOUT)
 
         dialog = wait_for_window(env, TITLE, gimp=gimp)
         check("settings dialog appears", dialog is not None)
@@ -187,6 +206,20 @@ def main():
             check("Repeat shows a progress window", repeat is not None)
             if repeat:
                 press(env, repeat, "Escape")
+        elif dialog and args.scenario == "undo-two-layers":
+            time.sleep(1.0)
+            press(env, dialog, "Return")
+            counted = os.path.join(files, "counted")
+            deadline = time.monotonic() + 120
+            while (not os.path.exists(counted) and gimp.poll() is None and
+                   time.monotonic() < deadline):
+                time.sleep(0.2)
+            check("the batch command counted the new layers", os.path.exists(counted))
+            # The image window's title holds the image's file name.
+            window = wait_for_window(env, ".*undo-two-layers.*", timeout=30, gimp=gimp)
+            check("the image window", window is not None)
+            if window and os.path.exists(counted):
+                press(env, window, "ctrl+z")
         elif dialog and args.scenario == "last-values":
             time.sleep(1.0)
             press(env, dialog, "Return")

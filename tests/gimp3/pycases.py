@@ -6,6 +6,8 @@ to the results file, and "DONE" ends it; an exception (a broken API call, say) a
 DONE, so it can never look like success.
 """
 
+import time
+
 import gi
 
 gi.require_version("Gimp", "3.0")
@@ -586,6 +588,49 @@ def run_interactive_then_repeat(results_path, files):
             status == Gimp.PDBStatusType.CANCEL, status)
     r.check("the cancelled repeat adds no layer", len(image.get_layers()) == 2,
             len(image.get_layers()))
+    r.done()
+
+
+def run_two_layers_then_undo(results_path, files):
+    """For dialog_test.py in the GUI gimp-3.0: an image in a window, OK in the dialog runs the
+    filter over two layers, then the test presses Ctrl+Z once in the image window. That one undo
+    must take both result layers away and leave the image as it was before the run: the two
+    source layers with their pixels, and nothing left to save.
+
+    The count is checked first and files/counted written after it: the window title already
+    counts the new layers while the plug-in is still returning, so the undo must wait for the
+    marker, or this script would count after it."""
+    r = Results(results_path)
+    image, first = make_image(48, 40, name="First", offset=(2, 3), seed=1)
+    second = add_layer(image, 40, 48, "Second", offset=(10, 1), seed=2)
+    before = [(layer.get_name(), read_pixels(layer)) for layer in image.get_layers()]
+    # A file name for the window title, which the test finds the image window by.
+    image.set_file(Gio.File.new_for_path(files + "/undo-two-layers.xcf"))
+    Gimp.Display.new(image)
+    image.set_selected_layers([first, second])
+    image.clean_all()
+    values = run_plugin_values(image, [first, second], files + "/style.png",
+                               **{"run-mode": Gimp.RunMode.INTERACTIVE})
+    r.check("the run succeeds", values.index(0) == Gimp.PDBStatusType.SUCCESS, values.index(0))
+    added = values.get_core_object_array(2) if values.length() > 2 else []
+    r.check("the run returns two layers", len(added) == 2, added)
+    r.check("the image has four layers", len(image.get_layers()) == 4, len(image.get_layers()))
+    open(files + "/counted", "w").close()
+
+    # The undo is the test's to send; it comes within seconds once the marker is there.
+    deadline = time.monotonic() + 90
+    while len(image.get_layers()) == 4 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    after = [(layer.get_name(), read_pixels(layer)) for layer in image.get_layers()]
+    r.check("one undo removes both new layers", len(after) == 2,
+            [name for name, _ in after])
+    r.check("the source layers are what remains, in their order",
+            [name for name, _ in after] == [name for name, _ in before],
+            [name for name, _ in after])
+    r.check("their pixels are unchanged", after == before)
+    r.check("the image is clean again, as before the run", not image.is_dirty())
+    # Nothing for --quit to ask about, whatever happened above.
+    image.clean_all()
     r.done()
 
 

@@ -7,7 +7,12 @@ Prints JSON: the SSIM of the result's luminance against the content's (does it k
 subject?), the distance of its colour statistics (per-channel mean and standard deviation) to
 the style's and to the content's (did the palette move towards the style?), and, with --log, how
 much the style loss fell from iteration 0 to the end.
+
+--check exits with status 1 unless the result is stylised and keeps its subject: luminance SSIM
+to the content above 0.25, colour statistics nearer the style than 0.6 times the content's own
+distance to it, and (with --log) the style loss down by more than half. The install tests use it.
 """
+import sys
 import argparse
 import json
 
@@ -52,6 +57,8 @@ def main():
     ap.add_argument("style")
     ap.add_argument("result")
     ap.add_argument("--log")
+    ap.add_argument("--check", action="store_true",
+                    help="exit 1 unless the result is stylised and keeps its subject")
     args = ap.parse_args()
     content = load(args.content)
     size = (content.shape[1], content.shape[0])
@@ -71,6 +78,11 @@ def main():
         out["style_loss_change"] = round(rows[-1]["style_loss"] / rows[0]["style_loss"] - 1, 4)
         out["seconds"] = round(rows[-1]["elapsed_seconds"], 1)
     print(json.dumps(out))
+    if args.check:
+        ok = (out["luminance_ssim_to_content"] > 0.25
+              and out["colour_distance_to_style"] < 0.6 * out["content_colour_distance_to_style"]
+              and out.get("style_loss_change", -1) < -0.5)
+        sys.exit(0 if ok else 1)
 
 
 if __name__ == "__main__":

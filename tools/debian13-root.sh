@@ -34,7 +34,7 @@ readonly PACKAGES=(
   gimp python3-gi xvfb xauth x11-apps x11-utils xdotool
   # the Debian packages (tools/build-packages.sh): debian/control's other build dependencies
   # (the command line tool's libraries among them) and the tools that build and check them
-  dpkg-dev debhelper fakeroot lintian help2man libopenimageio-dev libcli11-dev
+  build-essential dpkg-dev debhelper fakeroot lintian help2man libopenimageio-dev libcli11-dev
   # gettext ignores LANGUAGE in the C locale: the translation test needs a real German locale
   locales
 )

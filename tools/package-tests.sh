@@ -13,9 +13,10 @@
 #   - gimp-console with an empty profile finds the plug-in in the system plug-in folder, and a
 #     batch script (Script-Fu on GIMP 2.10, Python-Fu on GIMP 3) adds a stylised layer painted
 #     with the bundled network;
-#   - `apt-get purge` removes every file the packages installed, and with `apt-get autoremove
-#     --purge` the system's file list is the fresh one's again (apt's and dpkg's own records and
-#     logs apart).
+#   - `apt-get purge` removes every file the packages installed; installed again (their
+#     dependencies now present) they add nothing but their own files, and purged again the
+#     system's file list is what it was before (apt's and dpkg's own records, caches and logs
+#     apart).
 #
 # The fresh systems are kept as tarballs and apt's downloads in a cache folder, outside the
 # checkout (/var/cache/gimp-neural-style/fresh), so that only the first run downloads. Results:
@@ -130,8 +131,6 @@ test_release() {
     "$top/tools/chroot-run.sh" --bind "$io:/io" --bind "$archives:/var/cache/apt/archives" \
       --env HOME=/tmp/home "$root" -- "$@"
   }
-  local before
-  before=$(snapshot "$root")
 
   local names=(/io/debs/neural-style_*.deb /io/debs/gimp-neural-style_*.deb)
   if in_root bash -c 'apt-get update -q && apt-get install -y -q ${0} ${1}' "${names[@]}" \
@@ -224,12 +223,22 @@ PY
   done <<<"$owned"
   check "$rel: apt-get purge removes the $(wc -l <<<"$owned") files the packages installed" \
     "left: $left" test -z "$left"
-  in_root apt-get autoremove --purge -y -q >>"$io/purge.log" 2>&1
-  local after extra
+  # Installed again onto the system that now has their dependencies, they may add only their
+  # own files, and purging them must give the same file list back.
+  local deps_only with_pkgs added foreign after
+  deps_only=$(snapshot "$root")
+  in_root bash -c 'apt-get install -y -q ${0} ${1}' "${names[@]}" >>"$io/purge.log" 2>&1
+  with_pkgs=$(snapshot "$root")
+  owned=$(in_root bash -c 'dpkg -L neural-style gimp-neural-style' 2>/dev/null | sed 's|^|.|' | sort -u)
+  added=$(comm -13 <(echo "$deps_only") <(echo "$with_pkgs"))
+  foreign=$(comm -23 <(echo "$added") <(echo "$owned"))
+  check "$rel: installing adds only the packages' own files" "not in dpkg -L: $foreign" \
+    test -z "$foreign"
+  in_root apt-get purge -y -q neural-style gimp-neural-style >>"$io/purge.log" 2>&1
   after=$(snapshot "$root")
-  extra=$(comm -13 <(echo "$before") <(echo "$after"))
-  check "$rel: after purge and autoremove the file list is the fresh system's" \
-    "new paths: $(head -20 <<<"$extra" | tr '\n' ' ')" test -z "$extra"
+  check "$rel: after purge the file list is the one before the install" \
+    "$(diff <(echo "$deps_only") <(echo "$after") | head -10 | tr '\n' ' ')" \
+    test "$deps_only" == "$after"
   rm -rf --one-file-system "$work"
 }
 

@@ -34,10 +34,11 @@ build_here() {  # build_here WORK TARBALL OUT
   local src
   src=$(find "$work/src" -mindepth 1 -maxdepth 1 -type d)
   cd "$src"
-  if ! dpkg-checkbuilddeps >/dev/null 2>&1; then
-    note "installing the build dependencies (apt-get build-dep)"
+  if ! dpkg-checkbuilddeps >/dev/null 2>&1 || ! command -v lintian >/dev/null; then
+    note "installing the build dependencies (apt-get build-dep) and lintian"
     apt-get update -qq
     apt-get build-dep -y -qq "$src" >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends lintian >/dev/null
   fi
   # Meson uses ccache by itself when it is installed. dpkg's -ffile-prefix-map names the
   # folder, so the fixed folder is what lets the cache hit.

@@ -41,6 +41,10 @@ case $release in
   *) echo "package-tests: --release: bookworm, trixie or all" >&2; exit 2 ;;
 esac
 ((EUID == 0)) || { echo "package-tests: needs root (debootstrap, chroot)" >&2; exit 2; }
+for tool in debootstrap zstd; do
+  command -v "$tool" >/dev/null ||
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$tool" >/dev/null
+done
 
 out=$top/build-packages
 mkdir -p "$out/meson-logs"
@@ -244,6 +248,17 @@ PY
 
 status=0
 bash tools/build-packages.sh --release "$release" || status=1
+# The packages build from `meson dist`'s tarball; the tests run from the checkout. The tarball
+# must hold exactly the committed files, so that both are the same source.
+tarball=$(ls build-dist/meson-dist/*.tar.xz 2>/dev/null | head -1)
+if [[ -n $tarball ]]; then
+  in_tar=$(tar -tJf "$tarball" | grep -v '/$' | cut -d/ -f2- | sort)
+  in_git=$(git ls-files | sort)
+  check "meson dist's tarball holds exactly the committed files ($(wc -l <<<"$in_git"))" \
+    "$(diff <(echo "$in_git") <(echo "$in_tar") | head -5 | tr '\n' ' ')" test "$in_tar" == "$in_git"
+else
+  record "meson dist's tarball holds exactly the committed files" FAIL "no tarball in build-dist/meson-dist"
+fi
 for rel in "${releases[@]}"; do
   test_release "$rel"
 done

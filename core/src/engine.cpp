@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <limits>
+#include <locale>
 #include <new>
 #include <sstream>
 
@@ -407,6 +408,17 @@ void trace(const std::string& line) {
   if (path && *path) std::ofstream(path, std::ios::app) << line << '\n';
 }
 
+// "2 styles, blend 0.25,0.75" (the weights as given; "equal" when none were): what a dialog
+// handed over, in the C locale whatever the host's.
+std::string trace_styles(std::size_t styles, const std::vector<double>& blend) {
+  std::ostringstream text;
+  text.imbue(std::locale::classic());
+  text << styles << (styles == 1 ? " style" : " styles") << ", blend ";
+  if (blend.empty()) text << "equal";
+  for (std::size_t i = 0; i < blend.size(); ++i) text << (i ? "," : "") << blend[i];
+  return text.str();
+}
+
 Status numeric_error(int iteration) {
   return Status::error(Status::Code::NumericError,
                        "the loss became NaN or infinite at iteration " + std::to_string(iteration) +
@@ -741,7 +753,7 @@ Status stylize_checked(Engine& engine, const Image& content, const std::vector<I
   }
   *result = finish(params, content, x);
   trace("stylize " + std::to_string(content.width) + "x" + std::to_string(content.height) +
-        " with " + engine.weights_name);
+        " with " + engine.weights_name + ", " + trace_styles(styles.size(), params.style_blend));
   if (info) {
     info->device = engine.device.str();
     info->weights = engine.weights_name;

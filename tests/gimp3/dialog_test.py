@@ -22,6 +22,13 @@ give the same picture as a non-interactive call with preset="fast-preview".
 --scenario repeat: OK in the dialog, then Filters > Repeat's call (RUN_WITH_LAST_VALS) must show
 the progress window too; Escape there cancels it.
 
+--scenario reset-blend: two style files blended 0.25,0.75. In the first dialog Reset > Reset to
+Factory Defaults (which clears the style files too), both files chosen again in GTK's file
+chooser, 2 typed as the first blend weight, OK; in the second, on the last values, 3 typed as
+the second weight, Reset > Reset to Initial Values, 0.5 typed as the first, OK. The runs must
+blend 2,1 and 0.5,1 (the engine's trace says which blend each run got): the weights shown follow
+the reset, and nothing the user does afterwards writes the old ones back.
+
 --scenario undo-two-layers: the GUI gimp-3.0 (--gimp-gui; gimp-console has no undo), the image
 in a window; OK runs the filter over two layers, and once the batch command has counted the four
 layers (it writes files/counted), Ctrl+Z goes to the image window. That single undo must leave
@@ -50,7 +57,8 @@ def parse_args():
     p.add_argument("--po")
     p.add_argument("--gimp-gui", help="gimp-3.0, for the scenarios that need GIMP's own windows")
     p.add_argument("--scenario", default="cancel",
-                   choices=["cancel", "last-values", "preset", "repeat", "undo-two-layers"])
+                   choices=["cancel", "last-values", "preset", "repeat", "reset-blend",
+                            "undo-two-layers"])
     return p.parse_args()
 
 
@@ -139,6 +147,52 @@ def press(env, window, key):
     subprocess.run(["xdotool", "key", "--clearmodifiers", key], env=env, check=False, timeout=10)
 
 
+def wait_for_no_window(env, title, timeout=60):
+    deadline = time.monotonic() + timeout
+    while windows_named(env, title) and time.monotonic() < deadline:
+        time.sleep(0.3)
+    return not windows_named(env, title)
+
+
+def wait_for_path(path, gimp, timeout):
+    deadline = time.monotonic() + timeout
+    while not os.path.exists(path) and gimp.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return os.path.exists(path)
+
+
+def keys(env, window, names):
+    """Presses each key in turn, with a pause after each: a key that opens something (Reset's
+    menu) must see it open before the next key arrives."""
+    for name in names:
+        press(env, window, name)
+        time.sleep(0.7)
+
+
+def type_blend_weight(env, dialog, slot, text):
+    """Types a blend weight. Alt+P focuses the Preset combo; from there Tab goes through each
+    style row's file button, then its weight, so slot n's weight is 2n Tabs on. Focusing the
+    spin button selects its text, typing replaces it, and Tab out commits it."""
+    keys(env, dialog, ["alt+p"] + ["Tab"] * (2 * slot))
+    subprocess.run(["xdotool", "type", "--delay", "100", text], env=env, check=False,
+                   timeout=10)
+    keys(env, dialog, ["Tab"])
+
+
+def choose_style_file(env, dialog, gimp, slot, path):
+    """Chooses a style file as a user does: slot n's file button is 2n-1 Tabs on from the Preset
+    combo (see type_blend_weight), Return opens GTK's file chooser, Ctrl+L there takes a typed
+    path. Returns whether the chooser came and went."""
+    keys(env, dialog, ["alt+p"] + ["Tab"] * (2 * slot - 1) + ["Return"])
+    chooser = wait_for_window(env, "Select a File", timeout=30, gimp=gimp)
+    if chooser is None:
+        return False
+    keys(env, chooser, ["ctrl+l"])
+    subprocess.run(["xdotool", "type", "--delay", "50", path], env=env, check=False, timeout=60)
+    keys(env, chooser, ["Return"])
+    return wait_for_no_window(env, "Select a File", timeout=30)
+
+
 def main():
     args = parse_args()
     check = run_case.Checks()
@@ -153,6 +207,7 @@ def main():
     files = os.path.join(case_dir, "files")
     os.makedirs(files)
     run_case.write_style_png(os.path.join(files, "style.png"))
+    run_case.write_style_png(os.path.join(files, "style-2.png"), variant=1)
     profile = os.path.join(case_dir, "profile")
     shutil.copytree(template, profile, symlinks=True)
     results = os.path.join(case_dir, "results.txt")
@@ -168,7 +223,8 @@ def main():
     gimp = None
     try:
         env = run_case.base_env(args.work, case_dir)
-        env.update({"DISPLAY": display, "GIMP3_DIRECTORY": profile})
+        env.update({"DISPLAY": display, "GIMP3_DIRECTORY": profile,
+                    "NEURAL_STYLE_TRACE": os.path.join(files, "engine-trace.log")})
         if args.scenario == "cancel":
             # The dialog whose screenshot goes into docs/ sees the bundled network, as a new
             # user has it; the other scenarios run, on the narrowed random network.
@@ -178,6 +234,7 @@ def main():
                     "last-values": "run_interactive_then_last_values",
                     "preset": "run_interactive_preset",
                     "repeat": "run_interactive_then_repeat",
+                    "reset-blend": "run_blend_resets",
                     "undo-two-layers": "run_two_layers_then_undo"}[args.scenario]
         command = (
             f"import sys; sys.path.insert(0, {args.tests!r}); import pycases; "
@@ -206,6 +263,28 @@ def main():
             check("Repeat shows a progress window", repeat is not None)
             if repeat:
                 press(env, repeat, "Escape")
+        elif dialog and args.scenario == "reset-blend":
+            # Reset opens a menu (Alt+R) whose first item, Reset to Initial Values, has the
+            # focus; Down moves to Reset to Factory Defaults.
+            time.sleep(1.0)
+            keys(env, dialog, ["alt+r", "Down", "Return"])
+            for slot, name in ((1, "style.png"), (2, "style-2.png")):
+                check(f"style file {slot} chosen again",
+                      choose_style_file(env, dialog, gimp, slot, os.path.join(files, name)))
+            type_blend_weight(env, dialog, 1, "2")
+            keys(env, dialog, ["alt+o"])
+            first_done = wait_for_path(os.path.join(files, "first-done"), gimp, 120)
+            check("the first run ends", first_done)
+            check("its progress window closes", wait_for_no_window(env, TITLE))
+            open(os.path.join(files, "go"), "w").close()
+            second = wait_for_window(env, TITLE, timeout=60, gimp=gimp) if first_done else None
+            check("the second dialog appears", second is not None)
+            if second:
+                time.sleep(1.0)
+                type_blend_weight(env, second, 2, "3")
+                keys(env, second, ["alt+r", "Return"])
+                type_blend_weight(env, second, 1, "0.5")
+                keys(env, second, ["alt+o"])
         elif dialog and args.scenario == "undo-two-layers":
             time.sleep(1.0)
             press(env, dialog, "Return")

@@ -6,6 +6,7 @@ to the results file, and "DONE" ends it; an exception (a broken API call, say) a
 DONE, so it can never look like success.
 """
 
+import os
 import time
 
 import gi
@@ -631,6 +632,59 @@ def run_two_layers_then_undo(results_path, files):
     r.check("the image is clean again, as before the run", not image.is_dirty())
     # Nothing for --quit to ask about, whatever happened above.
     image.clean_all()
+    r.done()
+
+
+def last_stylize(files):
+    """The engine's trace line of the latest image stylised, or None."""
+    lines = [line for line in read_trace(files) if line.startswith("stylize ")]
+    return lines[-1] if lines else None
+
+
+def wait_for_file(path, seconds):
+    deadline = time.monotonic() + seconds
+    while not os.path.exists(path) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return os.path.exists(path)
+
+
+def run_blend_resets(results_path, files):
+    """For dialog_test.py: the blend weights beside the style files follow Reset.
+
+    First dialog: the values given are two styles blended 0.25,0.75; the test chooses Reset >
+    Reset to Factory Defaults, which clears the style files too, chooses both files again,
+    types 2 as the first weight and presses OK. The run must blend 2,1: the typed weight and
+    the second's default, not the 0.75 shown before the reset.
+    Second dialog, on the last values (2,1): the test types 3 as the second weight, chooses
+    Reset > Reset to Initial Values, types 0.5 as the first weight and presses OK. The run must
+    blend 0.5,1, not 0.5,3. Typing a weight after each reset proves that the keys reached the
+    weights at all, and makes the dialog write the blend from what it shows.
+
+    Between the two the test waits for files/first-done, and this script for files/go: the
+    second dialog must not open while the first run's progress window is still there."""
+    r = Results(results_path)
+    image, source = make_image(48, 40)
+    given = {"run-mode": Gimp.RunMode.INTERACTIVE, "iterations": 3,
+             "style-file-2": Gio.File.new_for_path(files + "/style-2.png"),
+             "style-blend": "0.25,0.75"}
+    status, _ = run_plugin(image, [source], files + "/style.png", **given)
+    r.check("the run after Reset to Factory Defaults succeeds",
+            status == Gimp.PDBStatusType.SUCCESS, status)
+    line = last_stylize(files)
+    r.check("after Reset to Factory Defaults the run blends the typed weight with the default",
+            line is not None and line.endswith(", 2 styles, blend 2,1"), line)
+    open(files + "/first-done", "w").close()
+    if not wait_for_file(files + "/go", 120):
+        r.check("the test lets the second dialog open", False)
+        r.done()
+        return
+    # The dialog opens on the last values; those given here are only the fallback.
+    status, _ = run_plugin(image, [source], files + "/style.png", **given)
+    r.check("the run after Reset to Initial Values succeeds",
+            status == Gimp.PDBStatusType.SUCCESS, status)
+    line = last_stylize(files)
+    r.check("after Reset to Initial Values the run blends the typed weight with the initial one",
+            line is not None and line.endswith(", 2 styles, blend 0.5,1"), line)
     r.done()
 
 

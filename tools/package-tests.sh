@@ -243,6 +243,8 @@ PY
   check "$rel: after purge the file list is the one before the install" \
     "$(diff <(echo "$deps_only") <(echo "$after") | head -10 | tr '\n' ' ')" \
     test "$deps_only" == "$after"
+  # The pictures and logs, to look at.
+  cp "$io"/out/*.png "$io"/*.log "$debs/" 2>/dev/null
   rm -rf --one-file-system "$work"
 }
 

@@ -13,10 +13,10 @@
 #   - gimp-console with an empty profile finds the plug-in in the system plug-in folder, and a
 #     batch script (Script-Fu on GIMP 2.10, Python-Fu on GIMP 3) adds a stylised layer painted
 #     with the bundled network;
-#   - `apt-get purge` removes every file the packages installed; installed again (their
-#     dependencies now present) they add nothing but their own files, and purged again the
-#     system's file list is what it was before (apt's and dpkg's own records, caches and logs
-#     apart).
+#   - `apt-get purge` removes every file the packages installed; and in a second fresh system
+#     that has their dependencies already (`apt-get satisfy`), installing them adds nothing but
+#     their own files and purging them gives the same file list back (apt's and dpkg's own
+#     records, caches and logs apart).
 #
 # The fresh systems are kept as tarballs and apt's downloads in a cache folder, outside the
 # checkout (/var/cache/gimp-neural-style/fresh), so that only the first run downloads. Results:
@@ -227,22 +227,34 @@ PY
   done <<<"$owned"
   check "$rel: apt-get purge removes the $(wc -l <<<"$owned") files the packages installed" \
     "left: $left" test -z "$left"
-  # Installed again onto the system that now has their dependencies, they may add only their
-  # own files, and purging them must give the same file list back.
-  local deps_only with_pkgs added foreign after
-  deps_only=$(snapshot "$root")
-  in_root bash -c 'apt-get install -y -q ${0} ${1}' "${names[@]}" >>"$io/purge.log" 2>&1
-  with_pkgs=$(snapshot "$root")
-  owned=$(in_root bash -c 'dpkg -L neural-style gimp-neural-style' 2>/dev/null | sed 's|^|.|' | sort -u)
-  added=$(comm -13 <(echo "$deps_only") <(echo "$with_pkgs"))
-  foreign=$(comm -23 <(echo "$added") <(echo "$owned"))
-  check "$rel: installing adds only the packages' own files" "not in dpkg -L: $foreign" \
-    test -z "$foreign"
-  in_root apt-get purge -y -q neural-style gimp-neural-style >>"$io/purge.log" 2>&1
-  after=$(snapshot "$root")
-  check "$rel: after purge the file list is the one before the install" \
-    "$(diff <(echo "$deps_only") <(echo "$after") | head -10 | tr '\n' ' ')" \
-    test "$deps_only" == "$after"
+  # A second fresh system that has the packages' dependencies (and recommendations) but has
+  # never seen the packages: installing them may add only their own files (`dpkg -L`), nothing
+  # from a maintainer script or a trigger, and purging them must give the file list back.
+  local deps
+  deps=$(for p in "${pkgs[@]}"; do dpkg-deb -f "$p" Depends Recommends | sed 's/^[A-Za-z]*: //'; done |
+    tr '\n' ',' | tr -s ', ' | sed 's/,/\n/g' | sed 's/^ *//; /^$/d; /^neural-style /d' | paste -sd,)
+  rm -rf --one-file-system "$root"
+  mkdir -p "$root"
+  tar --zstd -C "$root" -xf "$tarball"
+  if ! in_root apt-get satisfy -y -q "$deps" >>"$io/purge.log" 2>&1; then
+    record "$rel: installing adds only the packages' own files" FAIL \
+      "apt-get satisfy of the dependencies failed: $(tail -2 "$io/purge.log")"
+  else
+    local deps_only with_pkgs added foreign after
+    deps_only=$(snapshot "$root")
+    in_root bash -c 'apt-get install -y -q ${0} ${1}' "${names[@]}" >>"$io/purge.log" 2>&1
+    with_pkgs=$(snapshot "$root")
+    owned=$(in_root bash -c 'dpkg -L neural-style gimp-neural-style' 2>/dev/null | sed 's|^|.|' | sort -u)
+    added=$(comm -13 <(echo "$deps_only") <(echo "$with_pkgs"))
+    foreign=$(comm -23 <(echo "$added") <(echo "$owned"))
+    check "$rel: installing adds only the packages' own files" "not in dpkg -L: $foreign" \
+      test -z "$foreign"
+    in_root apt-get purge -y -q neural-style gimp-neural-style >>"$io/purge.log" 2>&1
+    after=$(snapshot "$root")
+    check "$rel: after purge the file list is the one before the install" \
+      "$(diff <(echo "$deps_only") <(echo "$after") | head -10 | tr '\n' ' ')" \
+      test "$deps_only" == "$after"
+  fi
   # The pictures and logs, to look at.
   cp "$io"/out/*.png "$io"/*.log "$debs/" 2>/dev/null
   rm -rf --one-file-system "$work"

@@ -110,6 +110,9 @@ status=0
 for rel in "${releases[@]}"; do
   cache=$CACHE/$rel
   mkdir -p "$cache"
+  # One build per release at a time: two checkouts on one machine share the folder.
+  exec {lock_fd}>"$cache.lock"
+  flock "$lock_fd"
   if [[ -f $cache/tarball.sha256 && $(cat "$cache/tarball.sha256") == "$sum" ]] &&
     ls "$cache"/out/*.deb >/dev/null 2>&1; then
     note "$rel: this tarball's packages are built already ($cache/out)"
@@ -138,5 +141,6 @@ for rel in "${releases[@]}"; do
   mkdir -p "$out/$rel"
   cp "$cache"/out/* "$out/$rel/"
   note "$rel: $(cd "$out/$rel" && ls ./*.deb | grep -v dbgsym | xargs -n1 basename | tr '\n' ' ')"
+  exec {lock_fd}>&-
 done
 exit $status

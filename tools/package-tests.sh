@@ -273,8 +273,13 @@ if [[ -n $tarball ]]; then
 else
   record "meson dist's tarball holds exactly the committed files" FAIL "no tarball in build-dist/meson-dist"
 fi
+mkdir -p "$CACHE"
 for rel in "${releases[@]}"; do
+  # One test per release at a time: two checkouts on one machine share its folders.
+  exec {lock_fd}>"$CACHE/work-$rel.lock"
+  flock "$lock_fd"
   test_release "$rel"
+  exec {lock_fd}>&-
 done
 echo "package-tests: $failures failed"
 ((failures == 0 && status == 0))

@@ -15,6 +15,9 @@
 #   is checked, a screenshot of the whole screen is written (GIMP's status bar shows the
 #   progress text), the progress
 #   window's Cancel stops the run; Script-Fu (run-cancel.scm) checks the image is as before.
+# MODE repeat: no dialog: Filters > Repeat's call (RUN-WITH-LAST-VALS) on a displayed image
+#   must show the progress window and its live preview all the same; its Cancel stops the run,
+#   and Script-Fu (run-repeat.scm) checks that the image is as before.
 set -eu
 # meson passes build outputs relative to the build folder; links need absolute paths.
 abspath() { case $1 in /*) echo "$1" ;; *) echo "$PWD/$1" ;; esac; }
@@ -34,6 +37,7 @@ case $mode in
   undo) script=run-undo ;;
   cancel-run) script=run-cancel ;;
   preset) script=run-preset ;;
+  repeat) script=run-repeat ;;
   *) echo "unknown mode $mode"; exit 2 ;;
 esac
 
@@ -105,11 +109,39 @@ press() {
   xdotool key --clearmodifiers "$2"
 }
 
-title="Neural Style Transfer"
-win=$(wait_for_window "$title" 120) || fail "dialog not found by its title \"$title\""
-echo "PASS dialog found by its title"
+# Colours in the middle of the progress window's preview area (below the progress bar): the
+# result so far is a picture of many, an empty area has one or two.
+preview_colours() {
+  xwd -silent -id "$1" | xwdtopnm 2>/dev/null >"$work/progress.pnm"
+  width=$(pnmfile "$work/progress.pnm" | sed 's/.*, \([0-9]*\) by .*/\1/')
+  pnmcut -left $((width / 2 - 40)) -top 90 -width 80 -height 120 "$work/progress.pnm" |
+    ppmhist -noheader | wc -l
+}
 
-if [ "$mode" = cancel-dialog ]; then
+title="Neural Style Transfer"
+running="Neural Style Transfer: running"
+if [ "$mode" != repeat ]; then
+  win=$(wait_for_window "$title" 120) || fail "dialog not found by its title \"$title\""
+  echo "PASS dialog found by its title"
+fi
+
+if [ "$mode" = repeat ]; then
+  progress=$(wait_for_window "$running" 120) || fail "Repeat shows no progress window"
+  echo "PASS Repeat shows the progress window"
+  # The preview comes about once a second.
+  n=0
+  colours=$(preview_colours "$progress")
+  while [ "$colours" -le 20 ] && [ $n -lt 60 ]; do
+    sleep 0.5
+    colours=$(preview_colours "$progress")
+    n=$((n + 1))
+  done
+  [ "$colours" -gt 20 ] || fail "no live preview in the repeat's progress window ($colours colours)"
+  echo "PASS live preview shown ($colours colours)"
+  press "$progress" alt+c
+  wait_for_close "$running" 30 || fail "Cancel did not stop the repeat"
+  echo "PASS Cancel stopped the repeat"
+elif [ "$mode" = cancel-dialog ]; then
   # Without a window manager windows overlap freely: raise the dialog above the image window,
   # and move the pointer off it so that no tooltip covers the screenshot.
   xdotool windowraise "$win" 2>/dev/null || true
@@ -156,17 +188,11 @@ elif [ "$mode" = undo ]; then
 else
   press "$win" alt+o
   wait_for_close "$title" 20 || fail "OK did not close the dialog"
-  running="Neural Style Transfer: running"
   progress=$(wait_for_window "$running" 60) || fail "progress window not found"
   echo "PASS progress window shown"
   xdotool mousemove --sync 1279 1023  # no tooltip over the screenshot
   sleep 4  # a few iterations, so that the progress text carries an estimate
-  # The live preview: the middle of the preview area (below the progress bar) shows the result
-  # so far, a picture of many colours, where an empty area has one or two.
-  xwd -silent -id "$progress" | xwdtopnm 2>/dev/null >"$work/progress.pnm"
-  width=$(pnmfile "$work/progress.pnm" | sed 's/.*, \([0-9]*\) by .*/\1/')
-  colours=$(pnmcut -left $((width / 2 - 40)) -top 90 -width 80 -height 120 "$work/progress.pnm" |
-            ppmhist -noheader | wc -l)
+  colours=$(preview_colours "$progress")
   [ "$colours" -gt 20 ] || fail "no live preview in the progress window ($colours colours)"
   echo "PASS live preview shown ($colours colours)"
   xwd -silent -root | xwdtopnm 2>/dev/null | pnmtopng >"$screenshot"

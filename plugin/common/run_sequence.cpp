@@ -35,13 +35,18 @@ void report_warnings(const std::vector<std::string>& warnings, bool interactive)
 
 }  // namespace
 
+std::string check_settings(const Values& values) {
+  if (std::string error = check_ranges(values); !error.empty()) return error;
+  if (values.style_file.empty()) return style_file_error("", "");
+  return {};
+}
+
 RunOutcome run_request(const ns::EngineModule* engine, const std::string& load_error,
                        const RunRequest& request, const OpenProgressDisplay& open_display) {
   using Kind = RunOutcome::Kind;
   const Values& values = request.values;
-  if (const std::string range_error = check_ranges(values); !range_error.empty())
-    return failed(Kind::CallingError, range_error);
-  if (values.style_file.empty()) return failed(Kind::CallingError, style_file_error("", ""));
+  if (const std::string settings_error = check_settings(values); !settings_error.empty())
+    return failed(Kind::CallingError, settings_error);
   if (!engine) return failed(Kind::ExecutionError, engine_load_error(load_error));
 
   std::string error;

@@ -38,6 +38,11 @@ struct RunOutcome {
   std::vector<LayerRef> layers;  // the new layers, in the order of the sources
 };
 
+// What a run refuses before anything is loaded, as one message ("" when nothing): the ranges
+// (check_ranges()), then a missing style image. The dialogs check it when OK is pressed, so the
+// user can still correct it there.
+std::string check_settings(const Values& values);
+
 // Runs the request with `engine` (null when it could not be loaded: `load_error` says why).
 // Every layer is computed before any is added, so a cancel or a failure part-way leaves the
 // image as it was.

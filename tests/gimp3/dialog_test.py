@@ -23,8 +23,8 @@ give the same picture as a non-interactive call with preset="fast-preview".
 the progress window too; Escape there cancels it.
 
 --scenario reset-blend: two style files blended 0.25,0.75. In the first dialog Reset > Reset to
-Factory Defaults (which clears the style files too), both files chosen again in GTK's file
-chooser, 2 typed as the first blend weight, OK; in the second, on the last values, 3 typed as
+Factory Defaults (which clears the style files too); OK then must keep the dialog open with a
+message, closed with Escape; both files chosen again in GTK's file chooser, 2 typed as the first blend weight, OK; in the second, on the last values, 3 typed as
 the second weight, Reset > Reset to Initial Values, 0.5 typed as the first, OK. The runs must
 blend 2,1 and 0.5,1 (the engine's trace says which blend each run got): the weights shown follow
 the reset, and nothing the user does afterwards writes the old ones back.
@@ -145,6 +145,13 @@ def press(env, window, key):
     subprocess.run(["xdotool", "windowfocus", "--sync", window], env=env, check=False,
                    timeout=10)
     subprocess.run(["xdotool", "key", "--clearmodifiers", key], env=env, check=False, timeout=10)
+
+
+def focused_window(env):
+    """The window with the keyboard focus (Xvfb has no window manager to ask)."""
+    proc = subprocess.run(["xdotool", "getwindowfocus"], env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.DEVNULL, text=True, check=False, timeout=10)
+    return proc.stdout.strip() or None
 
 
 def wait_for_no_window(env, title, timeout=60):
@@ -268,6 +275,16 @@ def main():
             # focus; Down moves to Reset to Factory Defaults.
             time.sleep(1.0)
             keys(env, dialog, ["alt+r", "Down", "Return"])
+            # OK now, with no style image: the dialog must say so and stay open. The message
+            # takes the keyboard focus; Escape closes it.
+            keys(env, dialog, ["alt+o"])
+            time.sleep(2.0)
+            message = focused_window(env)
+            check("OK without a style image keeps the dialog open",
+                  dialog in windows_named(env, TITLE) and message not in (None, dialog))
+            if message not in (None, dialog):
+                press(env, message, "Escape")
+                time.sleep(1.0)
             for slot, name in ((1, "style.png"), (2, "style-2.png")):
                 check(f"style file {slot} chosen again",
                       choose_style_file(env, dialog, gimp, slot, os.path.join(files, name)))

@@ -11,6 +11,7 @@
 
 #include "common/i18n.h"
 #include "common/messages.h"
+#include "common/run_sequence.h"
 #include "common/text_format.h"
 #include "common/weights.h"
 #ifdef NEURAL_STYLE_HAVE_FETCH
@@ -613,8 +614,9 @@ bool run_settings_dialog(Values* values, const DialogContext& context) {
       continue;
     }
     if (response != GTK_RESPONSE_OK) break;
-    // A mistyped layer list or blend is said here, where it can still be corrected.
-    const std::string error = check_ranges(clamped(s.values));
+    // A mistyped layer list or blend, or no style image, is said here, where it can still be
+    // corrected.
+    const std::string error = check_settings(clamped(s.values));
     if (error.empty()) break;
     GtkWidget* message =
         gtk_message_dialog_new(GTK_WINDOW(s.dialog), GTK_DIALOG_MODAL, GTK_MESSAGE_ERROR,

@@ -15,6 +15,7 @@
 #include "ui/download_window.h"
 #endif
 #include "common/procedure_config.h"
+#include "common/run_sequence.h"
 #include "neural_style/neural_style.h"
 
 namespace neural_style::plugin::ui {
@@ -352,8 +353,9 @@ bool run_settings_dialog(GimpProcedure* procedure, GimpProcedureConfig* config,
   ScopedHandler handler(config,
                         g_signal_connect(config, "notify", G_CALLBACK(on_config_notify), &extras));
   bool ok = gimp_procedure_dialog_run(pd);
-  // A mistyped layer list or blend is said here, where it can still be corrected.
-  for (std::string error; ok && !(error = check_ranges(gimp3::values_from_config(config))).empty();
+  // A mistyped layer list or blend, or no style image (Reset to Factory Defaults clears it), is
+  // said here, where it can still be corrected.
+  for (std::string error; ok && !(error = check_settings(gimp3::values_from_config(config))).empty();
        ok = gimp_procedure_dialog_run(pd)) {
     GtkWidget* message =
         gtk_message_dialog_new(GTK_WINDOW(dialog), GTK_DIALOG_MODAL, GTK_MESSAGE_ERROR,

@@ -164,6 +164,7 @@ int main(int argc, char** argv) {
                           {"height", p.height},
                           {"content_loss", p.content_loss},
                           {"style_loss", p.style_loss},
+                          {"style_losses", p.style_losses},
                           {"tv_loss", p.tv_loss},
                           {"total_loss", p.total_loss},
                           {"elapsed_seconds", p.elapsed_seconds},

@@ -38,10 +38,18 @@ struct RegionTargets {
   std::vector<double> shares;             // Σm / (n_H·n_W): the region's share of the positions
 };
 
+// What Progress::style_losses compares with several styles: each style's own Gram per style
+// layer, and the region whose generated Gram it is matched against (-1: the whole image).
+struct StyleReport {
+  std::vector<torch::Tensor> grams;
+  int region = -1;
+};
+
 struct Targets {
   torch::Tensor content;               // activation at the content layer
   std::vector<torch::Tensor> grams;    // per style layer (without regions)
   std::vector<RegionTargets> regions;  // with regions: these instead of grams
+  std::vector<StyleReport> reports;    // one per style when there are several; empty otherwise
   // Weights applied to J_content and to each style layer's cost (README, "The objective").
   double content_weight = 0;
   std::vector<double> style_weights;
@@ -50,6 +58,7 @@ struct Targets {
 struct Terms {
   torch::Tensor total;
   double content = 0, style = 0, tv = 0, total_value = 0;
+  std::vector<double> styles;  // J_style per style (Progress::style_losses)
 };
 
 // Everything a run decides before any tensor work, from the engine and the parameters.
@@ -224,6 +233,11 @@ Targets Run::targets(const torch::Tensor& content, const std::vector<torch::Tens
       t.content = a.detach();
     }
   });
+  // Each style's own Grams for the per-style report: one more pass of the network per style and
+  // level, next to the optimisation's hundreds.
+  if (styles.size() > 1)
+    for (const torch::Tensor& style : styles)
+      t.reports.push_back({blended_grams(net_, {style}, {1.0}, plan_.style_taps, generated_hw)});
   if (regions.empty()) {
     t.grams = blended_grams(net_, styles, blend_, plan_.style_taps, generated_hw);
     weigh(&t, generated_hw);
@@ -241,6 +255,7 @@ Targets Run::targets(const torch::Tensor& content, const std::vector<torch::Tens
       continue;
     }
     covered = covered + regions[k];
+    if (!t.reports.empty()) t.reports[k].region = static_cast<int>(t.regions.size());
     t.regions.push_back(region_targets(
         regions[k], blended_grams(net_, {styles[k]}, {1.0}, plan_.style_taps, generated_hw),
         tap_sizes));
@@ -259,10 +274,13 @@ Targets Run::targets(const torch::Tensor& content, const std::vector<torch::Tens
     rest_blend.push_back(rest_weights[k] / rest_sum);
   }
   const torch::Tensor rest = (1.0 - covered).clamp(0.0, 1.0);
-  if (rest.max().item<double>() > 0)
+  if (rest.max().item<double>() > 0) {
+    for (std::size_t k = 0; k < t.reports.size(); ++k)
+      if (!regions[k].defined()) t.reports[k].region = static_cast<int>(t.regions.size());
     t.regions.push_back(region_targets(
         rest, blended_grams(net_, rest_styles, rest_blend, plan_.style_taps, generated_hw),
         tap_sizes));
+  }
   weigh(&t, generated_hw);
   return t;
 }
@@ -335,21 +353,39 @@ Terms Run::evaluate(const torch::Tensor& x, const Targets& t) const {
   // J_style as defined (Σ λ_l·cost_l) for the report; the objective uses the effective weights.
   auto style_l = torch::zeros({}, x.options());
   auto weighted_style = torch::zeros({}, x.options());
+  // J_style^(k) = Σ_l λ_l · share · cost(G_k^l, Ĝ^l): style k's own Gram against the generated
+  // Gram where k is asked for (the whole image, its region, or the rest), for the report only.
+  std::vector<torch::Tensor> per_style;  // one tensor each: += works in place
+  for (std::size_t k = 0; k < t.reports.size(); ++k)
+    per_style.push_back(torch::zeros({}, x.options()));
+  const auto report = [&](std::size_t i, int region, const torch::Tensor& g, double share,
+                          double c, double hw) {
+    torch::NoGradGuard no_grad;
+    for (std::size_t k = 0; k < t.reports.size(); ++k)
+      if (t.reports[k].region == region)
+        per_style[k] += p_.style_layers[i].weight * share *
+                        gram_cost(t.reports[k].grams[i], g.detach(), c, hw);
+  };
   for (std::size_t i = 0; i < plan_.style_taps.size(); ++i) {
+    const double c = static_cast<double>(feats[i].size(1));
+    const double hw = static_cast<double>(feats[i].size(2) * feats[i].size(3));
     torch::Tensor cost;
     if (t.regions.empty()) {
-      cost = style_layer_cost(t.grams[i], feats[i], plan_.tuning.symmetric_gram);
+      const torch::Tensor g = gram_matrix(feats[i], plan_.tuning.symmetric_gram);
+      cost = gram_cost(t.grams[i], g, c, hw);
+      report(i, -1, g, 1.0, c, hw);
     } else {
       // Σ_r share_r · cost(G_r, Gram(√m_r ⊙ F) / share_r): the generated Gram over the region,
       // per position as the targets are; a region covering everything is the plain cost.
-      const double c = static_cast<double>(feats[i].size(1));
-      const double hw = static_cast<double>(feats[i].size(2) * feats[i].size(3));
       cost = torch::zeros({}, x.options());
-      for (const RegionTargets& r : t.regions) {
-        if (!r.sqrt_masks[i].defined()) continue;
+      for (std::size_t r = 0; r < t.regions.size(); ++r) {
+        const RegionTargets& region = t.regions[r];
+        if (!region.sqrt_masks[i].defined()) continue;
         const torch::Tensor g =
-            gram_matrix(feats[i] * r.sqrt_masks[i], plan_.tuning.symmetric_gram) / r.shares[i];
-        cost = cost + r.shares[i] * gram_cost(r.grams[i], g, c, hw);
+            gram_matrix(feats[i] * region.sqrt_masks[i], plan_.tuning.symmetric_gram) /
+            region.shares[i];
+        cost = cost + region.shares[i] * gram_cost(region.grams[i], g, c, hw);
+        report(i, static_cast<int>(r), g, region.shares[i], c, hw);
       }
     }
     style_l = style_l + p_.style_layers[i].weight * cost;
@@ -358,15 +394,18 @@ Terms Run::evaluate(const torch::Tensor& x, const Targets& t) const {
   auto tv_l = tv_cost(x);
   Terms terms;
   terms.total = t.content_weight * content_l + weighted_style + p_.tv_weight * tv_l;
-  // One device-to-host copy for all four values.
-  auto values =
-      torch::stack({content_l.detach(), style_l.detach(), tv_l.detach(), terms.total.detach()})
-          .to(torch::kCPU, torch::kFloat64);
+  // One device-to-host copy for all the values.
+  std::vector<torch::Tensor> parts = {content_l.detach(), style_l.detach(), tv_l.detach(),
+                                      terms.total.detach()};
+  parts.insert(parts.end(), per_style.begin(), per_style.end());
+  auto values = torch::stack(parts).to(torch::kCPU, torch::kFloat64);
   const double* v = values.data_ptr<double>();
   terms.content = v[0];
   terms.style = v[1];
   terms.tv = v[2];
   terms.total_value = v[3];
+  terms.styles.assign(v + 4, v + 4 + per_style.size());
+  if (terms.styles.empty()) terms.styles.push_back(terms.style);
   return terms;
 }
 
@@ -391,6 +430,7 @@ void Run::report(int iteration, int level, const Terms& terms, const Targets& t,
   }
   pr.content_loss = terms.content;
   pr.style_loss = terms.style;
+  pr.style_losses = terms.styles;
   pr.tv_loss = terms.tv;
   pr.total_loss = terms.total_value;
   pr.effective_content_weight = t.content_weight;

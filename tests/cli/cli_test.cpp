@@ -851,6 +851,60 @@ TEST(CliParse, MemoryBudgetAndPrecision) {
 
 // --style-mask: one per --style ('-' for none), read as grey; a wrong count, an unreadable
 // file or a mask of another shape than the content exits 2 with one line and writes nothing.
+// --log-json's style_losses: J_style of each style against its own Gram. The style the blend
+// favours is the one the optimisation brings closer, whichever way round the blend is.
+TEST(CliRun, LogJsonGivesEachStyleItsOwnLoss) {
+  Workdir w;
+  std::string e;
+  cli::ImageFile stripes;  // a second style unlike the first: red with vertical stripes
+  stripes.rgb = ns::Image::zeros(32, 32);
+  for (int y = 0; y < 32; ++y)
+    for (int x = 0; x < 32; ++x) {
+      float* px = &stripes.rgb.rgb[(static_cast<std::size_t>(y) * 32 + x) * 3];
+      px[0] = 0.9f;
+      px[1] = x % 6 < 3 ? 0.8f : 0.1f;
+    }
+  ASSERT_TRUE(cli::write_image(w.file("stripes.png"), stripes, &e)) << e;
+  auto losses = [&](const std::string& blend, std::vector<double>* first,
+                    std::vector<double>* last, double* style_loss) {
+    auto args = fast(w, w.file("out.png"));
+    args[7] = "40";  // --iterations
+    args.insert(args.end(), {"--style", w.file("stripes.png"), "--style-blend", blend,
+                             "--log-json", w.file("log.jsonl"), "--quiet"});
+    const Outcome r = run_cli(w, args);
+    ASSERT_EQ(r.status, 0) << r.err;
+    std::ifstream log(w.file("log.jsonl"));
+    std::string line;
+    bool first_line = true;
+    while (std::getline(log, line)) {
+      const auto j = nlohmann::json::parse(line);
+      *last = j["style_losses"].get<std::vector<double>>();
+      if (first_line) *first = *last;
+      first_line = false;
+      if (style_loss) *style_loss = j["style_loss"].get<double>();
+    }
+  };
+  std::vector<double> a0, a1, b0, b1;
+  losses("0.9,0.1", &a0, &a1, nullptr);
+  losses("0.1,0.9", &b0, &b1, nullptr);
+  ASSERT_EQ(a1.size(), 2u);
+  ASSERT_EQ(b1.size(), 2u);
+  EXPECT_EQ(a0, b0) << "before the first step, the losses do not depend on the blend";
+  EXPECT_LT(a1[0] / a0[0], a1[1] / a0[1]) << "blend 0.9,0.1: the first style falls further";
+  EXPECT_LT(b1[1] / b0[1], b1[0] / b0[0]) << "blend 0.1,0.9: the second style falls further";
+
+  // One style: the list is style_loss itself.
+  auto args = fast(w, w.file("one.png"));
+  args.insert(args.end(), {"--log-json", w.file("one.jsonl"), "--quiet"});
+  ASSERT_EQ(run_cli(w, args).status, 0);
+  std::ifstream log(w.file("one.jsonl"));
+  std::string line;
+  while (std::getline(log, line)) {
+    const auto j = nlohmann::json::parse(line);
+    EXPECT_EQ(j["style_losses"], nlohmann::json::array({j["style_loss"]}));
+  }
+}
+
 TEST(CliRun, StyleMasksRunAndBadOnesExitTwoWithOneLine) {
   Workdir w;
   cli::ImageFile content;

@@ -27,7 +27,7 @@ struct EngineApi {
 };
 
 // Bumped whenever EngineApi or any struct crossing it (Params, Progress, ...) changes layout.
-constexpr int kEngineAbiVersion = 4;
+constexpr int kEngineAbiVersion = 5;
 constexpr const char* kEngineModuleName = "libneural-style-engine.so";
 constexpr const char* kEngineEntryPoint = "neural_style_engine_api";
 // A plain C function every module exports besides the table, read before the table is touched:

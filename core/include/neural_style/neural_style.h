@@ -203,6 +203,10 @@ struct Progress {
   int height = 0;
   double content_loss = 0;  // unweighted terms, as defined in the README
   double style_loss = 0;
+  // J_style per style, in the order given: Σ_l λ_l·cost(G_k^l, Ĝ^l), style k's own Gram against
+  // the result's where k applies (the whole image, its region, or what no region covers, each
+  // counted by its share). One style: {style_loss}. The README defines it.
+  std::vector<double> style_losses;
   double tv_loss = 0;
   double total_loss = 0;                        // weighted sum, with the effective weights
   double effective_content_weight = 0;          // applied to content_loss

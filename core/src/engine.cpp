@@ -177,9 +177,15 @@ class Run {
   // The objective's weights for targets whose generated feature maps have generated_hw positions.
   void weigh(Targets* t, const std::vector<std::int64_t>& generated_hw) const;
   // `styles` at their processing size for this level, on the network's device.
-  // `regions` are the styles' regions at this level (Inputs::regions resized), or empty.
-  Targets targets(const torch::Tensor& content, const std::vector<torch::Tensor>& styles,
-                  const std::vector<torch::Tensor>& regions) const;
+  // The styles' Grams a Targets is built from: the blend of the styles `which` with `weights`,
+  // at each style tap, scaled to the generated positions `generated_hw` (style_targets.h). The
+  // pyramid takes them from the style images, the tiles from Grams per position.
+  using GramSource = std::function<std::vector<torch::Tensor>(
+      const std::vector<std::size_t>& which, const std::vector<double>& weights,
+      const std::vector<std::int64_t>& generated_hw)>;
+  // `regions` are the styles' regions over `content` (Inputs::regions resized or cut), or empty.
+  Targets targets(const torch::Tensor& content, std::size_t style_count,
+                  const std::vector<torch::Tensor>& regions, const GramSource& grams) const;
   RegionTargets region_targets(const torch::Tensor& mask, const std::vector<torch::Tensor>& grams,
                                const std::vector<Size>& tap_sizes) const;
   std::vector<torch::Tensor> styles_for_level(const std::vector<torch::Tensor>& styles,
@@ -216,8 +222,8 @@ std::vector<torch::Tensor> Run::styles_for_level(const std::vector<torch::Tensor
   return out;
 }
 
-Targets Run::targets(const torch::Tensor& content, const std::vector<torch::Tensor>& styles,
-                     const std::vector<torch::Tensor>& regions) const {
+Targets Run::targets(const torch::Tensor& content, std::size_t style_count,
+                     const std::vector<torch::Tensor>& regions, const GramSource& grams) const {
   torch::NoGradGuard no_grad;
   Targets t;
   // The content's feature maps have the generated image's sizes, which the blended Grams are
@@ -235,11 +241,13 @@ Targets Run::targets(const torch::Tensor& content, const std::vector<torch::Tens
   });
   // Each style's own Grams for the per-style report: one more pass of the network per style and
   // level, next to the optimisation's hundreds.
-  if (styles.size() > 1)
-    for (const torch::Tensor& style : styles)
-      t.reports.push_back({blended_grams(net_, {style}, {1.0}, plan_.style_taps, generated_hw)});
+  std::vector<std::size_t> all(style_count);
+  for (std::size_t k = 0; k < style_count; ++k) all[k] = k;
+  if (style_count > 1)
+    for (std::size_t k = 0; k < style_count; ++k)
+      t.reports.push_back({grams({k}, {1.0}, generated_hw)});
   if (regions.empty()) {
-    t.grams = blended_grams(net_, styles, blend_, plan_.style_taps, generated_hw);
+    t.grams = grams(all, blend_, generated_hw);
     weigh(&t, generated_hw);
     return t;
   }
@@ -248,17 +256,15 @@ Targets Run::targets(const torch::Tensor& content, const std::vector<torch::Tens
   // every style has a region.
   torch::Tensor covered =
       torch::zeros_like(regions[0].defined() ? regions[0] : content.narrow(1, 0, 1));
-  std::vector<double> rest_weights(styles.size(), 0.0);
-  for (std::size_t k = 0; k < styles.size(); ++k) {
+  std::vector<double> rest_weights(style_count, 0.0);
+  for (std::size_t k = 0; k < style_count; ++k) {
     if (!regions[k].defined()) {
       rest_weights[k] = blend_[k];
       continue;
     }
     covered = covered + regions[k];
     if (!t.reports.empty()) t.reports[k].region = static_cast<int>(t.regions.size());
-    t.regions.push_back(region_targets(
-        regions[k], blended_grams(net_, {styles[k]}, {1.0}, plan_.style_taps, generated_hw),
-        tap_sizes));
+    t.regions.push_back(region_targets(regions[k], grams({k}, {1.0}, generated_hw), tap_sizes));
   }
   double rest_sum = 0;
   for (double w : rest_weights) rest_sum += w;
@@ -266,20 +272,19 @@ Targets Run::targets(const torch::Tensor& content, const std::vector<torch::Tens
     rest_weights = blend_;
     rest_sum = 1;
   }
-  std::vector<torch::Tensor> rest_styles;
+  std::vector<std::size_t> rest_styles;
   std::vector<double> rest_blend;
-  for (std::size_t k = 0; k < styles.size(); ++k) {
+  for (std::size_t k = 0; k < style_count; ++k) {
     if (rest_weights[k] <= 0) continue;
-    rest_styles.push_back(styles[k]);
+    rest_styles.push_back(k);
     rest_blend.push_back(rest_weights[k] / rest_sum);
   }
   const torch::Tensor rest = (1.0 - covered).clamp(0.0, 1.0);
   if (rest.max().item<double>() > 0) {
     for (std::size_t k = 0; k < t.reports.size(); ++k)
       if (!regions[k].defined()) t.reports[k].region = static_cast<int>(t.regions.size());
-    t.regions.push_back(region_targets(
-        rest, blended_grams(net_, rest_styles, rest_blend, plan_.style_taps, generated_hw),
-        tap_sizes));
+    t.regions.push_back(
+        region_targets(rest, grams(rest_styles, rest_blend, generated_hw), tap_sizes));
   }
   weigh(&t, generated_hw);
   return t;
@@ -473,8 +478,16 @@ Status Run::pyramid(const Inputs& in, torch::Tensor* result) {
     std::vector<torch::Tensor> regions;
     for (const torch::Tensor& r : in.regions)
       regions.push_back(r.defined() ? resample(r, size).to(plan_.options) : torch::Tensor());
-    const Targets t = targets(resample(in.content, size).to(plan_.options),
-                              styles_for_level(in.styles, size), regions);
+    const std::vector<torch::Tensor> styles = styles_for_level(in.styles, size);
+    const GramSource from_images = [&](const std::vector<std::size_t>& which,
+                                       const std::vector<double>& weights,
+                                       const std::vector<std::int64_t>& hw) {
+      std::vector<torch::Tensor> chosen;
+      for (std::size_t k : which) chosen.push_back(styles[k]);
+      return blended_grams(net_, chosen, weights, plan_.style_taps, hw);
+    };
+    const Targets t =
+        targets(resample(in.content, size).to(plan_.options), styles.size(), regions, from_images);
     {
       torch::NoGradGuard no_grad;
       x = level == 0 ? resample(in.init, size).to(plan_.options) : resample(x, size);
@@ -532,23 +545,33 @@ Status Run::refine_tiles(const Inputs& in, torch::Tensor* x) {
   const Size full = plan_.final_size;
   const int tile_side = plan_.memory.tile_side;
   // The global style targets, per feature position, from the styles at the full size's scale
-  // (in tiles, so the style never goes through the network whole).
-  std::vector<torch::Tensor> style_per_position;
-  for (std::size_t k = 0; k < in.styles.size(); ++k) {
-    const torch::Tensor& style = in.styles[k];
+  // (in tiles, so the style never goes through the network whole). Every tile and region then
+  // takes its blend of them, scaled to its own positions.
+  std::vector<std::vector<torch::Tensor>> per_position;
+  for (const torch::Tensor& style : in.styles) {
     const Size own{static_cast<int>(style.size(3)), static_cast<int>(style.size(2))};
     const Size size = style_size_for(own, full, p_.style_scale, plan_.min_style_side,
                                      std::numeric_limits<double>::infinity());
-    auto grams =
-        gram_per_position(net_, plan_.style_taps, resample(style, size), tile_side, plan_.options);
-    for (std::size_t i = 0; i < grams.size(); ++i) {
-      auto g = grams[i] * blend_[k];
-      if (k == 0)
-        style_per_position.push_back(g);
-      else
-        style_per_position[i] += g;
-    }
+    per_position.push_back(
+        gram_per_position(net_, plan_.style_taps, resample(style, size), tile_side, plan_.options));
   }
+  const GramSource from_per_position = [&](const std::vector<std::size_t>& which,
+                                           const std::vector<double>& weights,
+                                           const std::vector<std::int64_t>& hw) {
+    std::vector<torch::Tensor> grams;
+    for (std::size_t i = 0; i < plan_.style_taps.size(); ++i) {
+      torch::Tensor g;
+      for (std::size_t j = 0; j < which.size(); ++j) {
+        const torch::Tensor w = per_position[which[j]][i] * weights[j];
+        g = g.defined() ? g + w : w;
+      }
+      grams.push_back(g * static_cast<double>(hw[i]));
+    }
+    return grams;
+  };
+  std::vector<torch::Tensor> regions_full;
+  for (const torch::Tensor& r : in.regions)
+    regions_full.push_back(r.defined() ? resample(r, full) : torch::Tensor());
   torch::Tensor start;
   {
     torch::NoGradGuard no_grad;
@@ -563,18 +586,12 @@ Status Run::refine_tiles(const Inputs& in, torch::Tensor* x) {
     const TileRect& r = plan_.tiles[i];
     tile_ = static_cast<int>(i) + 1;
     tile_size_ = {r.width, r.height};
-    Targets t;
-    {
-      torch::NoGradGuard no_grad;
-      auto feats = net_.forward(crop(content_full, r).to(plan_.options), plan_.taps);
-      t.content = feats.back().detach();
-      std::vector<std::int64_t> hw;
-      for (std::size_t l = 0; l < plan_.style_taps.size(); ++l) {
-        hw.push_back(feats[l].size(2) * feats[l].size(3));
-        t.grams.push_back(style_per_position[l] * static_cast<double>(hw.back()));
-      }
-      weigh(&t, hw);
-    }
+    // The regions are cut with the tile, so each tile matches each style where it lies.
+    std::vector<torch::Tensor> regions;
+    for (const torch::Tensor& m : regions_full)
+      regions.push_back(m.defined() ? crop(m, r).to(plan_.options) : torch::Tensor());
+    const Targets t = targets(crop(content_full, r).to(plan_.options), in.styles.size(), regions,
+                              from_per_position);
     torch::Tensor xt = canvas.crop(r).to(plan_.options).contiguous();
     if (Status s = descend(t, plan_.levels.size() - 1, &xt); !s.ok()) return s;
     canvas.blend(r, xt, feather_weights(plan_.tiles, i));
@@ -684,16 +701,6 @@ Status plan_run(const Engine& engine, const Image& content, const std::vector<Im
     if (Status s = plan_memory(final_size, inputs, params, on_gpu, budget, &plan->memory); !s.ok())
       return s;
   }
-  if (plan->memory.tiled && (!params.style_regions.empty() || !params.style_source_masks.empty()))
-    return Status::error(Status::Code::OutOfMemory,
-                         "region styles and style source masks are not refined in tiles yet, and "
-                         "the memory budget (" +
-                             format_bytes(static_cast<double>(budget)) +
-                             ") is too small to "
-                             "process " +
-                             std::to_string(final_size.width) + "x" +
-                             std::to_string(final_size.height) +
-                             " whole: lower the maximum size, or raise the budget");
   if (plan->memory.tiled) {
     plan->tiles = tile_grid(final_size, plan->memory.tile_side, plan->memory.overlap);
     if (callbacks.on_warning) {

@@ -101,14 +101,34 @@ std::vector<torch::Tensor> gram_per_position(const Vgg19& net, const std::vector
   std::vector<torch::Tensor> sums(taps.size());
   std::vector<double> positions(taps.size(), 0.0);
   for (const TileRect& r : tile_grid(full, tile_side, 0)) {
-    net.for_each_tap(crop(image, r).to(options), taps, [&](std::size_t i, const torch::Tensor& a) {
-      auto g = gram_matrix(a).to(torch::kFloat64);
+    torch::Tensor tile = crop(image, r).to(options), mask;
+    // A fourth channel is the style's source mask s, as in blended_grams(): the Gram is taken
+    // over √s ⊙ A and counted over Σs positions, the mask area-averaged to each layer.
+    if (tile.size(1) == 4) {
+      mask = tile.narrow(1, 3, 1);
+      tile = tile.narrow(1, 0, 3);
+    }
+    net.for_each_tap(tile, taps, [&](std::size_t i, const torch::Tensor& a) {
+      torch::Tensor x = a;
+      double count = static_cast<double>(a.size(2) * a.size(3));
+      if (mask.defined()) {
+        const torch::Tensor s =
+            torch::adaptive_avg_pool2d(mask, {a.size(2), a.size(3)}).clamp(0.0, 1.0);
+        count = s.sum().item<double>();
+        x = a * s.sqrt();
+      }
+      auto g = gram_matrix(x).to(torch::kFloat64);
       sums[i] = sums[i].defined() ? sums[i] + g : g;
-      positions[i] += static_cast<double>(a.size(2) * a.size(3));
+      positions[i] += count;
     });
   }
-  for (std::size_t i = 0; i < taps.size(); ++i)
-    sums[i] = (sums[i] / positions[i]).to(options.dtype(torch::kFloat32));
+  for (std::size_t i = 0; i < taps.size(); ++i) {
+    const std::int64_t c = net.weights()[static_cast<std::size_t>(taps[i])].size(0);
+    // A source mask that reaches no position of a layer leaves nothing to match there.
+    sums[i] = positions[i] > 1e-6 && sums[i].defined()
+                  ? (sums[i] / positions[i]).to(options.dtype(torch::kFloat32))
+                  : torch::zeros({c, c}, options.dtype(torch::kFloat32));
+  }
   return sums;
 }
 

@@ -52,7 +52,8 @@ torch::Tensor crop(const torch::Tensor& image, const TileRect& r);
 // Gram matrices per feature position (G / (n_H·n_W)) of `image` at `taps`, accumulated over
 // tiles of at most tile_side so that a full-size style image never goes through the network
 // whole. A tile's target is then this times the tile's own n_H·n_W: the style cost's
-// normalisation makes a tile's Gram comparable to the whole image's that way.
+// normalisation makes a tile's Gram comparable to the whole image's that way. A fourth channel
+// of `image` is the style's source mask (as for blended_grams()).
 std::vector<torch::Tensor> gram_per_position(const Vgg19& net, const std::vector<int>& taps,
                                              const torch::Tensor& image, int tile_side,
                                              const torch::TensorOptions& options);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <malloc.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <numeric>
@@ -318,4 +319,82 @@ TEST(Scale, Bf16FallsBackWithANoticeOrStaysCloseToFp32) {
   ASSERT_TRUE(s.ok()) << s.message;
   EXPECT_NE(bf.rgb, out[0].rgb);
   EXPECT_NEAR(forced / loss[0], 1.0, 0.05) << forced << " vs " << loss[0];
+}
+
+// Last in this file: the runs before it measure peak memory, which this one's would raise.
+// Region styles and source masks in a tiled run: the masks are cut with the tiles, so a tile
+// that lies wholly in one style's region matches that style alone (the other's per-style loss is
+// 0 there, Progress::style_losses), a tile across the edge matches both, and a region or source
+// mask that covers everything is the plain tiled run.
+TEST(Scale, TiledRunsCutTheRegionsWithTheTiles) {
+  const int side = 768;
+  const ns::Image content = test_images::content(side, side);
+  const ns::Image warm = test_images::style(128, 128);
+  ns::Image cold = warm;
+  for (std::size_t i = 0; i < cold.pixel_count(); ++i) std::swap(cold.rgb[3 * i], cold.rgb[3 * i + 2]);
+  ns::Params p = small_params();
+  p.iterations = 1;
+  p.memory_budget_bytes = 400ull << 20;
+  ns::MemoryPlan plan;
+  const double inputs = ns::image_bytes({side, side}) + 2 * ns::image_bytes({128, 128});
+  ASSERT_TRUE(ns::plan_memory({side, side}, inputs, p, false, p.memory_budget_bytes, &plan).ok());
+  ASSERT_TRUE(plan.tiled) << "the budget should force tiles";
+  const auto grid = ns::tile_grid({side, side}, plan.tile_side, plan.overlap);
+
+  ns::Mask left;  // the left half, with a hard edge in the middle
+  left.width = left.height = side;
+  for (int y = 0; y < side; ++y)
+    for (int x = 0; x < side; ++x) left.values.push_back(x < side / 2 ? 1.0f : 0.0f);
+  ns::Mask right = left;
+  for (float& v : right.values) v = 1.0f - v;
+  p.style_regions = {left, right};
+  std::vector<std::vector<double>> tile_losses(grid.size() + 1);
+  ns::Callbacks cb;
+  cb.on_progress = [&](const ns::Progress& pr) {
+    if (pr.tile > 0) tile_losses[static_cast<std::size_t>(pr.tile)] = pr.style_losses;
+  };
+  ns::Image regions;
+  const ns::Status s = ns::run(content, {warm, cold}, p, cb, &regions);
+  ASSERT_TRUE(s.ok()) << s.message;
+  int wholly_left = 0, wholly_right = 0, across = 0;
+  for (std::size_t i = 0; i < grid.size(); ++i) {
+    const ns::TileRect& r = grid[i];
+    const std::vector<double>& l = tile_losses[i + 1];
+    ASSERT_EQ(l.size(), 2u) << "tile " << i + 1;
+    if (r.x + r.width <= side / 2) {
+      ++wholly_left;
+      EXPECT_GT(l[0], 0) << "tile " << i + 1;
+      EXPECT_EQ(l[1], 0) << "tile " << i + 1 << " lies in the left region only";
+    } else if (r.x >= side / 2) {
+      ++wholly_right;
+      EXPECT_EQ(l[0], 0) << "tile " << i + 1 << " lies in the right region only";
+      EXPECT_GT(l[1], 0) << "tile " << i + 1;
+    } else {
+      ++across;
+      EXPECT_GT(l[0], 0) << "tile " << i + 1;
+      EXPECT_GT(l[1], 0) << "tile " << i + 1;
+    }
+  }
+  EXPECT_GT(wholly_left, 0);
+  EXPECT_GT(wholly_right, 0);
+
+  // Covering everything: the plain tiled run, up to rounding.
+  ns::Params q = p;
+  q.style_regions = {};
+  ns::Image plain;
+  ASSERT_TRUE(ns::run(content, {warm}, q, {}, &plain).ok());
+  ns::Mask all = left;
+  std::fill(all.values.begin(), all.values.end(), 1.0f);
+  q.style_regions = {all};
+  ns::Image covered;
+  ASSERT_TRUE(ns::run(content, {warm}, q, {}, &covered).ok());
+  EXPECT_GT(test_images::psnr(plain, covered), 50.0) << "a region over everything";
+  ns::Mask whole_style;
+  whole_style.width = whole_style.height = 128;
+  whole_style.values.assign(128 * 128, 1.0f);
+  q.style_regions = {};
+  q.style_source_masks = {whole_style};
+  ns::Image sourced;
+  ASSERT_TRUE(ns::run(content, {warm}, q, {}, &sourced).ok());
+  EXPECT_GT(test_images::psnr(plain, sourced), 50.0) << "a source mask over the whole style";
 }

@@ -23,6 +23,12 @@ constexpr double kGpuActivationFactor = 2.6;
 // Plans use this share of the budget: the model is within about 10 % of measured peaks, and
 // freed memory is not always handed back to the system at once (allocator caching).
 constexpr double kUsableShare = 0.9;
+// Bytes held per byte of a region's weighted style-layer activations (region_bytes()): the
+// weighted copy kept for the backward pass, and part of the time its gradient. Measured growth
+// over the same run without regions: 115 MiB against 61 MiB of copies (random network at a
+// quarter width, 512², two regions, run alone), 198 MiB against 224 MiB (the bundled network,
+// 512², docs/performance.md "Region styles"); the allocator's reuse of freed memory moves it.
+constexpr double kRegionFactor = 1.5;
 
 // Bytes of the ReLU outputs down to the deepest tap (kept for the backward pass; the pooled maps
 // and the gradients in flight are covered by the calibrated factor).
@@ -35,6 +41,45 @@ double activation_bytes(Size size, int deepest, int width_divisor) {
     bytes += h * w * cout * sizeof(float);
   }
   return bytes;
+}
+
+// Whether the masks leave some of the image to the rest region (1 − Σm > 0 somewhere). Masks of
+// different sizes are not compared pixel by pixel: then there is assumed to be a rest.
+bool leaves_a_rest(const std::vector<Mask>& masks) {
+  const Mask* first = nullptr;
+  for (const Mask& m : masks)
+    if (!m.values.empty()) {
+      if (first && (m.width != first->width || m.height != first->height)) return true;
+      first = first ? first : &m;
+    }
+  if (!first) return true;
+  for (std::size_t i = 0; i < first->values.size(); ++i) {
+    double sum = 0;
+    for (const Mask& m : masks)
+      if (!m.values.empty()) sum += m.values[i];
+    if (sum < 1.0) return true;
+  }
+  return false;
+}
+
+// Region styles hold, per region, the activations at each style layer weighted by √m (the
+// gradients in flight are covered by the factor): a copy of the style layers' activations per
+// region, the rest of the image (what no mask covers) being one more.
+double region_bytes(Size size, const Params& params, int width_divisor) {
+  std::size_t regions = 0;
+  for (const Mask& m : params.style_regions)
+    if (!m.values.empty()) ++regions;
+  if (regions == 0) return 0;
+  if (leaves_a_rest(params.style_regions)) ++regions;
+  double tap_bytes = 0;
+  for (const ConvLevel& level : conv_levels(size, std::max(0, deepest_tap(params))))
+    for (const auto& lw : params.style_layers)
+      if (tap_index(lw.layer) == level.index) {
+        const double cout = std::max(
+            1.0, std::floor(level.conv->out_channels / double(std::max(1, width_divisor))));
+        tap_bytes += level.size.height * level.size.width * cout * sizeof(float);
+      }
+  return kRegionFactor * static_cast<double>(regions) * tap_bytes;
 }
 
 double weight_bytes(int deepest, int width_divisor) {
@@ -78,7 +123,8 @@ double untiled_peak_bytes(Size size, const Params& params, bool on_gpu) {
   const double optimiser =
       image_bytes(size) * (params.optimizer == Optimizer::LBFGS ? 2.0 * 20 + 8 : 8.0);
   return (on_gpu ? 0.0 : kHostBaseBytes) + weight_bytes(deepest, divisor) +
-         (on_gpu ? kGpuActivationFactor : kActivationFactor) * activations + optimiser;
+         (on_gpu ? kGpuActivationFactor : kActivationFactor) * activations + optimiser +
+         region_bytes(size, params, divisor);
 }
 
 double tiled_full_size_bytes(Size full) {

@@ -23,12 +23,12 @@ constexpr double kGpuActivationFactor = 2.6;
 // Plans use this share of the budget: the model is within about 10 % of measured peaks, and
 // freed memory is not always handed back to the system at once (allocator caching).
 constexpr double kUsableShare = 0.9;
-// Bytes held per byte of a region's weighted style-layer activations (region_bytes()): the
-// weighted copy kept for the backward pass, and part of the time its gradient. Measured growth
-// over the same run without regions: 115 MiB against 61 MiB of copies (random network at a
-// quarter width, 512², two regions, run alone), 198 MiB against 224 MiB (the bundled network,
-// 512², docs/performance.md "Region styles"); the allocator's reuse of freed memory moves it.
-constexpr double kRegionFactor = 1.5;
+// Bytes held per byte of a region's weighted style-layer activations (region_bytes()). Measured
+// growth over the same run without regions, two regions at 512²: 198 MiB against 244 MiB of
+// copies on the full-width network (docs/performance.md, "Region styles"); on the quarter-width
+// test network 66 to 115 MiB against 61 MiB, the allocator serving part of it from memory that
+// earlier runs freed. The full-width figure, on the safe side, is the one that matters.
+constexpr double kRegionFactor = 1.0;
 
 // Bytes of the ReLU outputs down to the deepest tap (kept for the backward pass; the pooled maps
 // and the gradients in flight are covered by the calibrated factor).
@@ -62,8 +62,7 @@ bool leaves_a_rest(const std::vector<Mask>& masks) {
   return false;
 }
 
-// Region styles hold, per region, the activations at each style layer weighted by √m (the
-// gradients in flight are covered by the factor): a copy of the style layers' activations per
+// Region styles hold, per region, the activations at each style layer weighted by √m: a copy of the style layers' activations per
 // region, the rest of the image (what no mask covers) being one more.
 double region_bytes(Size size, const Params& params, int width_divisor) {
   std::size_t regions = 0;

@@ -228,9 +228,9 @@ TEST(Scale, RegionsAddWhatTheMemoryModelSays) {
   RecordProperty("regions_model_mib", static_cast<int>(predicted / 1048576));
   EXPECT_GT(predicted, 0) << detail;
   // Wide bounds: how much of the regions' memory the allocator serves from what earlier runs
-  // freed varies (memory_budget.cpp, kRegionFactor).
+  // freed varies, 1.1 to 1.9 times the model here (memory_budget.cpp, kRegionFactor).
   EXPECT_GT(regions - plain, 0.5 * predicted) << detail;
-  EXPECT_LT(regions - plain, 1.6 * predicted) << detail;
+  EXPECT_LT(regions - plain, 2.2 * predicted) << detail;
 }
 
 TEST(Scale, TooSmallABudgetIsRefusedBeforeWorkNamingTheSizeThatFits) {

@@ -178,7 +178,8 @@ test_release() {
                             "" "" "" "" 1.0 0 0 "" "" 1 0.0 0))))
         (gimp-file-save RUN-NONINTERACTIVE image result "/io/out/gimp.png" "/io/out/gimp.png")
         (gimp-message (string-append "layers after the run: "
-                                     (number->string (car (gimp-image-get-layers image))))))'
+                                     (number->string (car (gimp-image-get-layers image)))))
+        (gimp-image-delete image))'
       -b '(gimp-quit 0)')
   else
     cat >"$io/batch.py" <<'PY'
@@ -198,6 +199,7 @@ result = proc.run(config)
 layer = result.index(1)
 Gimp.file_save(Gimp.RunMode.NONINTERACTIVE, image, Gio.File.new_for_path("/io/out/gimp.png"), None)
 print("layers after the run: %d" % len(image.get_layers()), flush=True)
+image.delete()
 PY
     gimp_cmd=(gimp-console-3.0 -i -d -f --batch-interpreter=python-fu-eval
       -b 'exec(open("/io/batch.py").read())' --quit)

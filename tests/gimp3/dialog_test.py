@@ -273,10 +273,11 @@ def main():
             press(env, dialog, "Return")
             first = wait_for_window(env, TITLE, exclude=[dialog], timeout=60, gimp=gimp)
             check("progress window of the dialog's run", first is not None)
-            deadline = time.monotonic() + 120
-            while first and first in windows_named(env, TITLE) and time.monotonic() < deadline:
-                time.sleep(0.2)
-            repeat = wait_for_window(env, TITLE, exclude=[dialog, first], timeout=60, gimp=gimp)
+            # The batch command says when the first run has returned. Window ids cannot tell:
+            # the X server may give the Repeat's plug-in process the ids the first one had.
+            first_done = wait_for_path(os.path.join(files, "first-done"), gimp, 120)
+            check("the first run ends", first_done)
+            repeat = wait_for_window(env, TITLE, timeout=60, gimp=gimp) if first_done else None
             check("Repeat shows a progress window", repeat is not None)
             if repeat:
                 press(env, repeat, "Escape")

@@ -243,9 +243,14 @@ Targets Run::targets(const torch::Tensor& content, std::size_t style_count,
   // level, next to the optimisation's hundreds.
   std::vector<std::size_t> all(style_count);
   for (std::size_t k = 0; k < style_count; ++k) all[k] = k;
+  // A style's own Grams serve both its report and its region: taken once.
+  std::vector<std::vector<torch::Tensor>> own(style_count);
+  const auto own_grams = [&](std::size_t k) -> const std::vector<torch::Tensor>& {
+    if (own[k].empty()) own[k] = grams({k}, {1.0}, generated_hw);
+    return own[k];
+  };
   if (style_count > 1)
-    for (std::size_t k = 0; k < style_count; ++k)
-      t.reports.push_back({grams({k}, {1.0}, generated_hw)});
+    for (std::size_t k = 0; k < style_count; ++k) t.reports.push_back({own_grams(k)});
   if (regions.empty()) {
     t.grams = grams(all, blend_, generated_hw);
     weigh(&t, generated_hw);
@@ -264,7 +269,7 @@ Targets Run::targets(const torch::Tensor& content, std::size_t style_count,
     }
     covered = covered + regions[k];
     if (!t.reports.empty()) t.reports[k].region = static_cast<int>(t.regions.size());
-    t.regions.push_back(region_targets(regions[k], grams({k}, {1.0}, generated_hw), tap_sizes));
+    t.regions.push_back(region_targets(regions[k], own_grams(k), tap_sizes));
   }
   double rest_sum = 0;
   for (double w : rest_weights) rest_sum += w;

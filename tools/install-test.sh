@@ -104,7 +104,7 @@ gimp_out=$work/gimp.png
          (layer (car (gimp-image-get-active-layer image)))
          (result (car (plug-in-neural-style RUN-NONINTERACTIVE image layer \"$work/files/style.png\"
                         1 10 1 120 240 0 0 0 7 1 \"\"
-                        \"\" \"\" \"\" \"\" 1.0 0 0 \"\" \"\" 1 0.0 0))))
+                        \"\" \"\" \"\" \"\" 1.0 0 0 \"\" \"\" 1 0.0 0 -1 -1 -1 -1 -1 -1 -1 -1))))
     (gimp-file-save RUN-NONINTERACTIVE image result \"$gimp_out\" \"$gimp_out\")
     (gimp-image-delete image))" \
   -b "(gimp-quit 0)" >"$work/gimp.log" 2>&1

@@ -175,7 +175,7 @@ test_release() {
              (layer (car (gimp-image-get-active-layer image)))
              (result (car (plug-in-neural-style RUN-NONINTERACTIVE image layer "/io/style.png"
                             1 10 1 120 240 0 0 0 7 1 ""
-                            "" "" "" "" 1.0 0 0 "" "" 1 0.0 0))))
+                            "" "" "" "" 1.0 0 0 "" "" 1 0.0 0 -1 -1 -1 -1 -1 -1 -1 -1))))
         (gimp-file-save RUN-NONINTERACTIVE image result "/io/out/gimp.png" "/io/out/gimp.png")
         (gimp-message (string-append "layers after the run: "
                                      (number->string (car (gimp-image-get-layers image)))))

@@ -63,7 +63,7 @@ if [[ -x $plugin ]] && command -v gimp-console-2.10 >/dev/null; then
            (layer (car (gimp-image-get-active-layer image)))
            (result (car (plug-in-neural-style RUN-NONINTERACTIVE image layer \"$example/style.png\"
                           1 10 1 150 512 0 0 0 0 0 \"\"
-                          \"\" \"\" \"\" \"\" 1.0 0 0 \"\" \"\" 2 0.0 0))))
+                          \"\" \"\" \"\" \"\" 1.0 0 0 \"\" \"\" 2 0.0 0 -1 -1 -1 -1 -1 -1 -1 -1))))
       (gimp-file-save RUN-NONINTERACTIVE image result \"$result\" \"$result\")
       ; An image left open at exit makes GIMP report leaked buffers of its own.
       (gimp-image-delete image))" \

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "neural_style/neural_style.h"
+#include "parameters.h"
 #include "pixels.h"
 
 namespace neural_style::plugin {
@@ -56,6 +57,31 @@ bool read_source(const Source& source, RgbaImage* pixels, std::string* error);
 // Loads any file GIMP can open, flattened, as float RGB. GIMP's own loaders are used so that
 // every format and bit depth GIMP supports works as a style image.
 bool load_style_image(const std::string& path, neural_style::Image* out, std::string* error);
+
+// Checks the item rows of `values` against the filtered image: each style drawable a layer of an
+// open image, each region of a used slot a channel of `image` (saved selection or the selection
+// itself) of the image's size. "" when they fit, else one translated message naming the argument.
+std::string check_items(ImageRef image, const Values& values);
+
+// `values` with the item IDs check_items() would refuse set to kNoItem: last values may name
+// layers and channels that are gone, or belong to another image, and an interactive run or a
+// Repeat should then simply not use them.
+Values forget_stale_items(ImageRef image, Values values);
+
+// The style of a slot whose drawable is a layer (checked by check_items()): its pixels as GIMP
+// shows them alone (a copy flattened in a new image, as a style file is), and, when the layer is
+// in another image than `content_image` and that image has a selection, the selection over the
+// layer's extent as *source_mask (left empty otherwise). The content image's selection says what
+// to filter, so it is never also a style's source mask.
+bool read_style_drawable(int drawable_id, ImageRef content_image, neural_style::Image* out,
+                         neural_style::Mask* source_mask, std::string* error);
+
+// A region channel of the source's image (checked by check_items()) over the source region: the
+// channel's values as stored (its own tone curve), 0 outside the image.
+bool read_region(int channel_id, const Source& source, neural_style::Mask* out, std::string* error);
+
+// The item's name, for messages and dialogs ("" when it is gone).
+std::string item_name_of(int item_id);
 
 // Adds the result as a new layer "<source> (neural style)" directly above the source: same
 // size and offsets, source pixels outside the processed region, `result` inside it, masked by

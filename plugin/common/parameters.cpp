@@ -265,6 +265,36 @@ std::vector<ParamSpec> build_table() {
            "Gatys et al., instead of relative ones. Raw weights depend on the network and "
            "the image size.");
   }
+
+  // Styles from open images and regions, appended so that the PDB order above stays as it was.
+  auto item_row = [&](ParamId id, const char* name, ParamType type) -> ParamSpec& {
+    ParamSpec& s = row(id, name, type);
+    s.min = kNoItem;
+    s.max = G_MAXINT32;
+    s.default_number = kNoItem;
+    return s;
+  };
+  const char* drawable_names[kStyleSlots] = {"style-drawable", "style-drawable-2",
+                                             "style-drawable-3", "style-drawable-4"};
+  const char* drawable_labels[kStyleSlots] = {N_("Style _layer"), N_("Style layer 2"),
+                                              N_("Style layer 3"), N_("Style layer 4")};
+  const char* region_names[kStyleSlots] = {"style-region", "style-region-2", "style-region-3",
+                                           "style-region-4"};
+  const char* region_labels[kStyleSlots] = {N_("Style _region"), N_("Style region 2"),
+                                            N_("Style region 3"), N_("Style region 4")};
+  for (int i = 0; i < kStyleSlots; ++i) {
+    ParamSpec& d = item_row(kStyleDrawableIds[i], drawable_names[i], ParamType::Drawable);
+    d.label = drawable_labels[i];
+    d.tooltip =
+        N_("A layer of any open image as this style image, instead of the file (-1: none). "
+           "The selection of that layer's image, when the layer is not in the filtered "
+           "image, says which part the style is taken from.");
+    ParamSpec& r = item_row(kStyleRegionIds[i], region_names[i], ParamType::Channel);
+    r.label = region_labels[i];
+    r.tooltip =
+        N_("Where this style paints: a channel of the filtered image (a saved selection) or "
+           "its selection; white paints, black does not (-1: everywhere).");
+  }
   return t;
 }
 
@@ -361,6 +391,14 @@ double get_number(const Values& v, ParamId id) {
     case kScales: return v.scales;
     case kLearningRate: return v.learning_rate;
     case kRawWeights: return v.raw_weights ? 1 : 0;
+    case kStyleDrawable: return v.style_drawables[0];
+    case kStyleDrawable2: return v.style_drawables[1];
+    case kStyleDrawable3: return v.style_drawables[2];
+    case kStyleDrawable4: return v.style_drawables[3];
+    case kStyleRegion: return v.style_regions[0];
+    case kStyleRegion2: return v.style_regions[1];
+    case kStyleRegion3: return v.style_regions[2];
+    case kStyleRegion4: return v.style_regions[3];
     default: return 0;
   }
 }
@@ -384,6 +422,14 @@ void set_number(Values* v, ParamId id, double value) {
     case kScales: v->scales = i; break;
     case kLearningRate: v->learning_rate = value; break;
     case kRawWeights: v->raw_weights = i != 0; break;
+    case kStyleDrawable: v->style_drawables[0] = i; break;
+    case kStyleDrawable2: v->style_drawables[1] = i; break;
+    case kStyleDrawable3: v->style_drawables[2] = i; break;
+    case kStyleDrawable4: v->style_drawables[3] = i; break;
+    case kStyleRegion: v->style_regions[0] = i; break;
+    case kStyleRegion2: v->style_regions[1] = i; break;
+    case kStyleRegion3: v->style_regions[2] = i; break;
+    case kStyleRegion4: v->style_regions[3] = i; break;
     default: break;
   }
 }
@@ -450,7 +496,7 @@ std::string check_ranges(const Values& values) {
   std::vector<double> blend;
   std::string error;
   if (!parse_blend(v.style_blend, &blend, &error)) return error;
-  const std::size_t styles = style_files(v).size();
+  const std::size_t styles = style_slots(v).size();
   switch (style_blend_fit(blend, styles)) {
     case BlendFit::Ok: break;
     case BlendFit::WrongCount:
@@ -473,11 +519,30 @@ std::string check_ranges(const Values& values) {
   return {};
 }
 
+bool slot_used(const Values& v, int slot) {
+  return v.style_drawables[slot] != kNoItem || !get_string(v, kStyleFileIds[slot]).empty();
+}
+
+std::vector<int> style_slots(const Values& v) {
+  std::vector<int> slots;
+  for (int i = 0; i < kStyleSlots; ++i)
+    if (slot_used(v, i)) slots.push_back(i);
+  return slots;
+}
+
 std::vector<std::string> style_files(const Values& v) {
   std::vector<std::string> files;
-  for (ParamId id : kStyleFileIds)
-    if (const std::string& f = get_string(v, id); !f.empty()) files.push_back(f);
+  for (int i = 0; i < kStyleSlots; ++i)
+    if (const std::string& f = get_string(v, kStyleFileIds[i]);
+        !f.empty() && v.style_drawables[i] == kNoItem)
+      files.push_back(f);
   return files;
+}
+
+Values without_items(Values v) {
+  v.style_drawables.fill(kNoItem);
+  v.style_regions.fill(kNoItem);
+  return v;
 }
 
 bool parse_blend(const std::string& text, std::vector<double>* out, std::string* error) {
@@ -507,11 +572,10 @@ std::array<double, kStyleSlots> blend_per_slot(const Values& v) {
   out.fill(1.0);
   std::vector<double> weights;
   std::string error;
-  if (!parse_blend(v.style_blend, &weights, &error) || weights.size() != style_files(v).size())
+  if (!parse_blend(v.style_blend, &weights, &error) || weights.size() != style_slots(v).size())
     return out;
   std::size_t next = 0;
-  for (int i = 0; i < kStyleSlots; ++i)
-    if (!get_string(v, kStyleFileIds[i]).empty()) out[i] = weights[next++];
+  for (int slot : style_slots(v)) out[slot] = weights[next++];
   return out;
 }
 

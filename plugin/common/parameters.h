@@ -52,6 +52,16 @@ enum ParamId : int {
   kScales,
   kLearningRate,
   kRawWeights,
+  // Styles taken from open images, and regions. Item IDs (-1 = none); GIMP 2 scripts written
+  // for the style controls must append these too.
+  kStyleDrawable,
+  kStyleDrawable2,
+  kStyleDrawable3,
+  kStyleDrawable4,
+  kStyleRegion,
+  kStyleRegion2,
+  kStyleRegion3,
+  kStyleRegion4,
   kParamCount
 };
 
@@ -60,9 +70,22 @@ constexpr int kFirstVersionParamCount = kStyleFile2;
 // Style images a run takes: style-file and style-file-2 .. style-file-4.
 constexpr int kStyleSlots = 4;
 constexpr ParamId kStyleFileIds[kStyleSlots] = {kStyleFile, kStyleFile2, kStyleFile3, kStyleFile4};
+// A slot's drawable (a layer of any open image) wins over its file; see style_slots().
+constexpr ParamId kStyleDrawableIds[kStyleSlots] = {kStyleDrawable, kStyleDrawable2,
+                                                    kStyleDrawable3, kStyleDrawable4};
+// A slot's region: a channel of the content image (the selection channel included).
+constexpr ParamId kStyleRegionIds[kStyleSlots] = {kStyleRegion, kStyleRegion2, kStyleRegion3,
+                                                  kStyleRegion4};
+// No drawable, no channel.
+constexpr int kNoItem = -1;
 
 // File rows are strings on GIMP 2 and GFile arguments on GIMP 3; String rows are plain text.
-enum class ParamType { String, File, Float, Int, Choice, Boolean };
+// Drawable and Channel rows hold item IDs (kNoItem = none): IDs on GIMP 2's PDB, objects on
+// GIMP 3's, whose items have the same IDs (gimp_item_get_id()).
+enum class ParamType { String, File, Float, Int, Choice, Boolean, Drawable, Channel };
+inline bool is_item(ParamType t) {
+  return t == ParamType::Drawable || t == ParamType::Channel;
+}
 inline bool is_text(ParamType t) {
   return t == ParamType::String || t == ParamType::File;
 }
@@ -128,12 +151,21 @@ struct Values {
   int scales = 1;
   double learning_rate = 0;  // 0 = the optimiser's own default
   bool raw_weights = false;
+  std::array<int, kStyleSlots> style_drawables = {kNoItem, kNoItem, kNoItem, kNoItem};
+  std::array<int, kStyleSlots> style_regions = {kNoItem, kNoItem, kNoItem, kNoItem};
 };
 
 Values default_values();
 
-// The style files of a run: the used slots, in slot order.
+// The used style slots, in slot order: those with a drawable or a file. A slot with both uses
+// the drawable. A region on an unused slot is ignored.
+std::vector<int> style_slots(const Values& values);
+bool slot_used(const Values& values, int slot);
+// The style files of a run: the files of the used slots without a drawable, in slot order.
 std::vector<std::string> style_files(const Values& values);
+// `values` without any item ID: for "last values" kept beyond the GIMP session, where IDs would
+// name other items.
+Values without_items(Values values);
 
 // Parses a style-blend text ("1,0.5", spaces allowed, always with a '.' decimal point) into
 // weights; "" gives an empty list (equal weights). False with a translated *error otherwise.
@@ -141,7 +173,7 @@ bool parse_blend(const std::string& text, std::vector<double>* out, std::string*
 // The text for `weights`, "" when they are all equal (the same run as equal weights).
 std::string format_blend(const std::vector<double>& weights);
 // The blend weight of each style slot, for the dialogs' weight fields: the weights as given,
-// spread over the slots that hold a file; 1 everywhere else (and everywhere when the text does
+// spread over the used slots (style_slots()); 1 everywhere else (and everywhere when the text does
 // not fit the files, which check_ranges() reports).
 std::array<double, kStyleSlots> blend_per_slot(const Values& values);
 

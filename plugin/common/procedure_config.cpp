@@ -108,6 +108,12 @@ void add_arguments(GimpProcedure* procedure) {
                                            choice_nick(s.id, static_cast<int>(s.default_number)),
                                            flags);
         break;
+      case ParamType::Drawable:
+        gimp_procedure_add_drawable_argument(procedure, s.name, nick, blurb, TRUE, flags);
+        break;
+      case ParamType::Channel:
+        gimp_procedure_add_channel_argument(procedure, s.name, nick, blurb, TRUE, flags);
+        break;
     }
   }
 }
@@ -145,9 +151,24 @@ Values values_from_config(GimpProcedureConfig* config) {
       case ParamType::Choice:
         set_number(&v, s.id, gimp_procedure_config_get_choice_id(config, s.name));
         break;
+      case ParamType::Drawable:
+      case ParamType::Channel: {
+        GObject* raw = nullptr;
+        g_object_get(config, s.name, &raw, nullptr);
+        const std::unique_ptr<GObject, GObjectUnref> object(raw);
+        set_number(&v, s.id,
+                   object && GIMP_IS_ITEM(object.get()) ? gimp_item_get_id(GIMP_ITEM(object.get()))
+                                                        : kNoItem);
+        break;
+      }
     }
   }
   return clamped(v);
+}
+
+void set_item(GimpProcedureConfig* config, ParamId id, int item_id) {
+  GimpItem* item = item_id == kNoItem ? nullptr : gimp_item_get_by_id(item_id);
+  g_object_set(config, param_spec(id).name, item, nullptr);
 }
 
 }  // namespace neural_style::plugin::gimp3

@@ -19,6 +19,9 @@ void add_arguments(GimpProcedure* procedure);
 // The values currently in `config`, clamped into the table's ranges.
 Values values_from_config(GimpProcedureConfig* config);
 
+// Sets a Drawable or Channel row to the item with this ID (kNoItem: none).
+void set_item(GimpProcedureConfig* config, ParamId id, int item_id);
+
 // The script-facing nick of a Choice row's value, e.g. choice_nick(kDevice, kDeviceGpu) == "gpu".
 const char* choice_nick(ParamId id, int value);
 

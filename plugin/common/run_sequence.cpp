@@ -37,7 +37,7 @@ void report_warnings(const std::vector<std::string>& warnings, bool interactive)
 
 std::string check_settings(const Values& values) {
   if (std::string error = check_ranges(values); !error.empty()) return error;
-  if (values.style_file.empty()) return style_file_error("", "");
+  if (!slot_used(values, 0)) return style_file_error("", "");
   return {};
 }
 
@@ -47,17 +47,36 @@ RunOutcome run_request(const ns::EngineModule* engine, const std::string& load_e
   const Values& values = request.values;
   if (const std::string settings_error = check_settings(values); !settings_error.empty())
     return failed(Kind::CallingError, settings_error);
+  if (!request.sources.empty())
+    if (std::string error = check_items(request.sources.front().image, values); !error.empty())
+      return failed(Kind::CallingError, error);
   if (!engine) return failed(Kind::ExecutionError, engine_load_error(load_error));
 
   std::string error;
   std::vector<ns::Image> styles;
-  for (const std::string& file : style_files(values)) {
+  std::vector<ns::Mask> source_masks;
+  const std::vector<int> slots = style_slots(values);
+  for (int slot : slots) {
     ns::Image style;
-    if (!load_style_image(file, &style, &error)) return failed(Kind::ExecutionError, error);
+    ns::Mask source_mask;
+    const bool ok =
+        values.style_drawables[slot] != kNoItem
+            ? read_style_drawable(values.style_drawables[slot], request.sources.front().image,
+                                  &style, &source_mask, &error)
+            : load_style_image(get_string(values, kStyleFileIds[slot]), &style, &error);
+    if (!ok) return failed(Kind::ExecutionError, error);
     styles.push_back(std::move(style));
+    source_masks.push_back(std::move(source_mask));
   }
   ns::Params params = to_engine_params(values);
   params.weights_file = resolve_weights_file(values.weights_file);
+  // The engine takes no masks at all as "every style image whole", as the CLI without
+  // --style-source-mask.
+  if (std::any_of(source_masks.begin(), source_masks.end(),
+                  [](const ns::Mask& m) { return !m.empty(); }))
+    params.style_source_masks = std::move(source_masks);
+  const bool any_region = std::any_of(
+      slots.begin(), slots.end(), [&](int slot) { return values.style_regions[slot] != kNoItem; });
 
   EngineSession session(engine->api());
   std::vector<RgbaImage> results;
@@ -69,6 +88,16 @@ RunOutcome run_request(const ns::EngineModule* engine, const std::string& load_e
     job.content = rgb_of(pixels);
     job.styles = styles;
     job.params = params;
+    // Regions are cut to each source's own region of the image.
+    if (any_region) {
+      for (int slot : slots) {
+        ns::Mask region;
+        if (values.style_regions[slot] != kNoItem &&
+            !read_region(values.style_regions[slot], source, &region, &error))
+          return failed(Kind::ExecutionError, error);
+        job.params.style_regions.push_back(std::move(region));
+      }
+    }
 
     gimp_progress_init(_("Neural style: starting…"));
     JobResult result;

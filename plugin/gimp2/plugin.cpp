@@ -41,6 +41,8 @@ GimpPDBArgType pdb_type(np::ParamType type) {
     case np::ParamType::String:
     case np::ParamType::File: return GIMP_PDB_STRING;
     case np::ParamType::Float: return GIMP_PDB_FLOAT;
+    case np::ParamType::Drawable: return GIMP_PDB_DRAWABLE;
+    case np::ParamType::Channel: return GIMP_PDB_CHANNEL;
     default: return GIMP_PDB_INT32;
   }
 }
@@ -57,6 +59,8 @@ std::string pdb_description(const np::ParamSpec& s) {
     d += ")";
   } else if (s.type == np::ParamType::Boolean) {
     d += " (0 or 1)";
+  } else if (np::is_item(s.type)) {
+    d += " (an ID, or -1)";
   } else if (s.type != np::ParamType::String) {
     char range[96];
     std::snprintf(range, sizeof range, " (%g to %g)", s.min, s.max);
@@ -125,8 +129,10 @@ np::Values load_last_values() {
 void save_last_values(const np::Values& values) {
   const std::string text = np::serialize_values(values);
   gimp_set_data(np::kProcedureName, text.c_str(), text.size());
-  // Losing the copy on disk only costs the next session its starting values.
-  g_file_set_contents(values_file().c_str(), text.c_str(), static_cast<gssize>(text.size()),
+  // Losing the copy on disk only costs the next session its starting values. Item IDs hold only
+  // within a session: in the next one they would name other layers and channels.
+  const std::string lasting = np::serialize_values(np::without_items(values));
+  g_file_set_contents(values_file().c_str(), lasting.c_str(), static_cast<gssize>(lasting.size()),
                       nullptr);
 }
 
@@ -143,6 +149,8 @@ bool values_from_args(const GimpParam* param, int count, np::Values* values) {
         np::set_string(values, s.id, p.data.d_string ? p.data.d_string : "");
         break;
       case np::ParamType::Float: np::set_number(values, s.id, p.data.d_float); break;
+      case np::ParamType::Drawable: np::set_number(values, s.id, p.data.d_drawable); break;
+      case np::ParamType::Channel: np::set_number(values, s.id, p.data.d_channel); break;
       default: np::set_number(values, s.id, p.data.d_int32); break;
     }
   }
@@ -224,7 +232,9 @@ Outcome process(GimpRunMode mode, gint32 image, gint32 drawable, const np::Value
   std::string load_error;
   std::unique_ptr<ns::EngineModule> engine = ns::EngineModule::load_default(&load_error);
 
-  np::Values values = initial;
+  // Last values may name layers or channels that are gone, or belong to another image.
+  np::Values values =
+      mode == GIMP_RUN_NONINTERACTIVE ? initial : np::forget_stale_items(image, initial);
   if (mode == GIMP_RUN_INTERACTIVE) {
     gimp_ui_init(np::kBinaryName, FALSE);
     np::ui::DialogContext context;

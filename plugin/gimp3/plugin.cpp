@@ -140,6 +140,14 @@ GimpValueArray* run(GimpProcedure* procedure, GimpRunMode run_mode, GimpImage* i
   std::string load_error;
   const std::unique_ptr<ns::EngineModule> engine = ns::EngineModule::load_default(&load_error);
 
+  // Last values may name layers or channels that are gone, or belong to another image.
+  if (run_mode != GIMP_RUN_NONINTERACTIVE) {
+    const np::Values last = np::gimp3::values_from_config(config);
+    const np::Values kept = np::forget_stale_items(image, last);
+    for (const np::ParamSpec& s : np::parameter_table())
+      if (np::is_item(s.type) && np::get_number(kept, s.id) != np::get_number(last, s.id))
+        np::gimp3::set_item(config, s.id, np::kNoItem);
+  }
   if (interactive) {
     np::ui::DialogContext context;
     context.region_width = sources.front().region.width;

@@ -3,7 +3,7 @@
 ; colours first (a different result from both). color-mode wins over preserve-colors.
 (define (run-mode image layer style mode preserve)
   (plug-in-neural-style RUN-NONINTERACTIVE image layer style 1.0 1000.0 0.001 3 0 0 0 preserve
-                        1234 1 "" "" "" "" "" 1.0 mode 0 "" "" 2 0.0 0))
+                        1234 1 "" "" "" "" "" 1.0 mode 0 "" "" 2 0.0 0 -1 -1 -1 -1 -1 -1 -1 -1))
 
 ; Largest difference between the colour channels over a grid of pixels: 0 (or rounding) for gray.
 (define (max-chroma layer)

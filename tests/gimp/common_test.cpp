@@ -24,12 +24,22 @@ TEST(ParameterTable, RowsAreInPdbOrderWithUniqueNames) {
   const auto& table = np::parameter_table();
   ASSERT_EQ(table.size(), static_cast<std::size_t>(np::kParamCount));
   // The PDB order is public (Script-Fu passes arguments by position): new rows only at the end.
-  const char* expected[] = {"style-file",      "content-weight", "style-weight",  "tv-weight",
-                            "iterations",      "max-size",       "optimizer",     "init",
-                            "preserve-colors", "seed",           "device",        "weights-file",
-                            "style-file-2",    "style-file-3",   "style-file-4",  "style-blend",
-                            "style-scale",     "color-mode",     "preset",        "content-layer",
-                            "style-layers",    "scales",         "learning-rate", "raw-weights"};
+  const char* expected[] = {"style-file",       "content-weight",
+                            "style-weight",     "tv-weight",
+                            "iterations",       "max-size",
+                            "optimizer",        "init",
+                            "preserve-colors",  "seed",
+                            "device",           "weights-file",
+                            "style-file-2",     "style-file-3",
+                            "style-file-4",     "style-blend",
+                            "style-scale",      "color-mode",
+                            "preset",           "content-layer",
+                            "style-layers",     "scales",
+                            "learning-rate",    "raw-weights",
+                            "style-drawable",   "style-drawable-2",
+                            "style-drawable-3", "style-drawable-4",
+                            "style-region",     "style-region-2",
+                            "style-region-3",   "style-region-4"};
   ASSERT_EQ(std::size(expected), table.size());
   std::set<std::string> names;
   for (std::size_t i = 0; i < table.size(); ++i) {
@@ -127,6 +137,36 @@ TEST(EngineParams, MapsTheStyleControls) {
   EXPECT_EQ(p.content_layer, ns::default_params().content_layer);
   EXPECT_EQ(p.style_layers.size(), ns::default_params().style_layers.size());
   EXPECT_GT(ns::estimate(640, 480, p).seconds, 0);
+}
+
+TEST(EngineParams, StyleLayersFillSlotsAndWinOverFiles) {
+  np::Values v = np::default_values();
+  for (int slot = 0; slot < np::kStyleSlots; ++slot) {
+    EXPECT_EQ(v.style_drawables[slot], np::kNoItem);
+    EXPECT_EQ(v.style_regions[slot], np::kNoItem);
+  }
+  v.style_drawables[0] = 7;  // a layer alone is a style
+  v.style_file_2 = "/b.png";
+  v.style_drawables[2] = 9;
+  v.style_file_3 = "/c.png";  // a slot with both uses the layer
+  v.style_regions[3] = 12;    // a region on an unused slot is ignored
+  EXPECT_EQ(np::style_slots(v), (std::vector<int>{0, 1, 2}));
+  EXPECT_EQ(np::style_files(v), (std::vector<std::string>{"/b.png"}));
+  v.style_blend = "1,2";  // three styles: one weight per used slot
+  EXPECT_NE(np::check_ranges(v), "");
+  v.style_blend = "1,2,3";
+  EXPECT_EQ(np::check_ranges(v), "");
+  const std::array<double, np::kStyleSlots> blend = np::blend_per_slot(v);
+  EXPECT_EQ(blend, (std::array<double, np::kStyleSlots>{1, 2, 3, 1}));
+  v.style_regions[0] = 3;
+  const np::Values lasting = np::without_items(v);
+  EXPECT_EQ(lasting.style_drawables[0], np::kNoItem);
+  EXPECT_EQ(lasting.style_regions[0], np::kNoItem);
+  EXPECT_EQ(lasting.style_file_3, "/c.png");
+  // Within a session the IDs travel with the other last values.
+  const np::Values back = np::parse_values(np::serialize_values(v), np::default_values());
+  EXPECT_EQ(back.style_drawables, v.style_drawables);
+  EXPECT_EQ(back.style_regions, v.style_regions);
 }
 
 TEST(EngineParams, StyleBlendMustFitTheStyleImages) {

@@ -6,7 +6,7 @@
        (first (car (run-neural-style image source style)))
        ; Every argument below is ignored: the saved values are used instead.
        (second (car (plug-in-neural-style RUN-WITH-LAST-VALS image source "" 0 0 0 0 0 0 0 0 0
-                                          0 "" "" "" "" "" 0 0 0 "" "" 0 0 0))))
+                                          0 "" "" "" "" "" 0 0 0 "" "" 0 0 0 -1 -1 -1 -1 -1 -1 -1 -1))))
   (check "two layers added" (= (layer-count image) 3))
   (let ((d (diff-mean first second)))
     (check "same settings give the same result" (= d 0) (num->string d))))

@@ -57,12 +57,14 @@
                         ""                 ; default weights search
                         "" "" "" ""        ; no further style images, equal blend
                         1.0 0 0            ; style scale, colour mode none, preset custom
-                        "" "" 2 0.0 0))    ; default layers, 2 scales, default step, relative
+                        "" "" 2 0.0 0      ; default layers, 2 scales, default step, relative
+                        -1 -1 -1 -1        ; no style layers
+                        -1 -1 -1 -1))      ; no style regions
 
 ; The arguments of the style controls with their defaults, for calls that spell out
 ; the first twelve themselves: style-file-2..4, style-blend, style-scale, color-mode, preset,
 ; content-layer, style-layers, scales, learning-rate, raw-weights.
-(define style-control-defaults '("" "" "" "" 1.0 0 0 "" "" 2 0.0 0))
+(define style-control-defaults '("" "" "" "" 1.0 0 0 "" "" 2 0.0 0 -1 -1 -1 -1 -1 -1 -1 -1))
 
 ; Mean absolute difference of two drawables of equal size (0 = identical pixels), measured by
 ; GIMP itself: b in difference mode over a, merged, histogram mean.
@@ -124,7 +126,7 @@
 ; arguments, which an interactive run does not read, are placeholders of the right types.
 (define (run-interactive image layer)
   (plug-in-neural-style RUN-INTERACTIVE image layer "" 0 0 0 0 0 0 0 0 0 0
-                        "" "" "" "" "" 0 0 0 "" "" 0 0 0))
+                        "" "" "" "" "" 0 0 0 "" "" 0 0 0 -1 -1 -1 -1 -1 -1 -1 -1))
 
 ; A 48x48 RGB image whose RGBA layer "Gray" is a dark-to-light gray ramp: a picture with no
 ; colour of its own, for the colour-handling tests.

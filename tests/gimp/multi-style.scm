@@ -3,7 +3,7 @@
 ; fit the style images is refused with a message naming style-blend.
 (define (run-styles image layer style-a style-b blend)
   (plug-in-neural-style RUN-NONINTERACTIVE image layer style-a 1.0 1000.0 0.001 3 0 0 0 0 1234 1
-                        "" style-b "" "" blend 1.0 0 0 "" "" 2 0.0 0))
+                        "" style-b "" "" blend 1.0 0 0 "" "" 2 0.0 0 -1 -1 -1 -1 -1 -1 -1 -1))
 
 (let* ((made (make-test-image 48 40 RGB 0 0))
        (image (car made))

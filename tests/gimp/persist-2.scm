@@ -4,7 +4,7 @@
        (image (car made))
        (source (cadr made))
        (result (car (plug-in-neural-style RUN-WITH-LAST-VALS image source "" 0 0 0 0 0 0 0 0 0
-                                          0 "" "" "" "" "" 0 0 0 "" "" 0 0 0)))
+                                          0 "" "" "" "" "" 0 0 0 "" "" 0 0 0 -1 -1 -1 -1 -1 -1 -1 -1)))
        (path (string-append test-files "/first.png"))
        (first (car (gimp-file-load-layer RUN-NONINTERACTIVE image path))))
   (gimp-image-insert-layer image first 0 0)

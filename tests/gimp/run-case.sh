@@ -3,6 +3,8 @@
 #
 # usage: run-case.sh GIMP_CONSOLE PLUGIN_EXE ENGINE_MODULE TEST_DIR CASE [GERMAN_MO]
 #
+# NEURAL_STYLE_CLI names the command line tool, for cases that compare with it.
+#
 # With GERMAN_MO (a compiled de.po) the case runs in German, with the catalogue installed in a
 # locale/ folder next to the plug-in as a user install has it.
 #
@@ -73,6 +75,11 @@ for script in $(echo "$case_name" | tr '+' ' '); do
     break
   fi
 done
+# A case that saved results for the command line tool to match (cli-compare.txt, see
+# compare-cli.py) passes only when the CLI gives the same pictures.
+if [ $status -eq 0 ] && [ -f "$work/files/cli-compare.txt" ]; then
+  python3 "$test_dir/compare-cli.py" "$work/files" || status=1
+fi
 if [ $status -ne 0 ]; then
   echo "FAIL $case_name"
   exit 1

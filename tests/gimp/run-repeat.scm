@@ -15,7 +15,7 @@
   ; The arguments are placeholders: a run with last values reads none of them.
   (catch 'cancelled
     (plug-in-neural-style RUN-WITH-LAST-VALS image source "" 0 0 0 0 0 0 0 0 0 0
-                          "" "" "" "" "" 0 0 0 "" "" 0 0 0))
+                          "" "" "" "" "" 0 0 0 "" "" 0 0 0 -1 -1 -1 -1 -1 -1 -1 -1))
   (check "the cancelled repeat adds no layer" (= (layer-count image) 1))
   (let ((d (diff-mean source backup-layer)))
     (check "source pixels unchanged" (= d 0) (num->string d))))

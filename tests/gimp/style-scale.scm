@@ -2,7 +2,7 @@
 ; give different results; a scale outside the engine's limits is refused, naming the argument.
 (define (run-scaled image layer style scale)
   (plug-in-neural-style RUN-NONINTERACTIVE image layer style 1.0 1000.0 0.001 3 0 0 0 0 1234 1
-                        "" "" "" "" "" scale 0 0 "" "" 2 0.0 0))
+                        "" "" "" "" "" scale 0 0 "" "" 2 0.0 0 -1 -1 -1 -1 -1 -1 -1 -1))
 
 (let* ((made (make-test-image 48 48 RGB 0 0))
        (image (car made))

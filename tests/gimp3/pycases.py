@@ -185,7 +185,9 @@ def case_registration(r, files):
                 "preserve-colors", "seed", "device", "weights-file", "style-file-2",
                 "style-file-3", "style-file-4", "style-blend", "style-scale", "color-mode",
                 "preset", "content-layer", "style-layers", "scales", "learning-rate",
-                "raw-weights"]
+                "raw-weights", "style-drawable", "style-drawable-2", "style-drawable-3",
+                "style-drawable-4", "style-region", "style-region-2", "style-region-3",
+                "style-region-4"]
     r.check("argument names in PDB order", names == expected, names)
     r.check("menu label", proc.get_menu_label() == "_Neural Style Transfer…",
             proc.get_menu_label())

@@ -57,6 +57,8 @@ void set_config_values(GimpProcedureConfig* config, const Values& values,
       case ParamType::File: break;  // no preset sets a file
     }
   }
+      case ParamType::Drawable:
+      case ParamType::Channel: break;  // nor a layer or channel
 }
 
 // The blend text from the spin buttons of the slots that hold a file.

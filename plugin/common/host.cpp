@@ -90,6 +90,12 @@ int drawable_width(GimpDrawable* d) {
 int drawable_height(GimpDrawable* d) {
   return gimp_drawable_get_height(d);
 }
+int image_width(GimpImage* image) {
+  return gimp_image_get_width(image);
+}
+int image_height(GimpImage* image) {
+  return gimp_image_get_height(image);
+}
 #else
 gint32 item(gint32 d) {
   return d;
@@ -162,6 +168,12 @@ int drawable_width(gint32 d) {
 int drawable_height(gint32 d) {
   return gimp_drawable_height(d);
 }
+int image_width(gint32 image) {
+  return gimp_image_width(image);
+}
+int image_height(gint32 image) {
+  return gimp_image_height(image);
+}
 #endif
 
 // --- Written once ------------------------------------------------------------------------------
@@ -222,8 +234,8 @@ std::vector<ItemProblem> item_problems(ImageRef image, const Values& values) {
     const char* name = param_spec(kStyleRegionIds[slot]).name;
     if (!id_is_image_channel(region) ||
         image_id(image_of(drawable_by_id(region))) != image_id(image) ||
-        drawable_width(drawable_by_id(region)) != gimp_image_width(image) ||
-        drawable_height(drawable_by_id(region)) != gimp_image_height(image)) {
+        drawable_width(drawable_by_id(region)) != image_width(image) ||
+        drawable_height(drawable_by_id(region)) != image_height(image)) {
       problems.push_back(
           {kStyleRegionIds[slot],
            format(_("The argument %s (%d) is not a channel of the filtered image: give a saved "

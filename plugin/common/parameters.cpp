@@ -276,12 +276,13 @@ std::vector<ParamSpec> build_table() {
   };
   const char* drawable_names[kStyleSlots] = {"style-drawable", "style-drawable-2",
                                              "style-drawable-3", "style-drawable-4"};
-  const char* drawable_labels[kStyleSlots] = {N_("Style _layer"), N_("Style layer 2"),
-                                              N_("Style layer 3"), N_("Style layer 4")};
+  // The dialogs' other mnemonics leave few letters: "1" is free ("Style image _2" … take 2-4).
+  const char* drawable_labels[kStyleSlots] = {N_("Layer for style _1"), N_("Layer for style 2"),
+                                              N_("Layer for style 3"), N_("Layer for style 4")};
   const char* region_names[kStyleSlots] = {"style-region", "style-region-2", "style-region-3",
                                            "style-region-4"};
-  const char* region_labels[kStyleSlots] = {N_("Style _region"), N_("Style region 2"),
-                                            N_("Style region 3"), N_("Style region 4")};
+  const char* region_labels[kStyleSlots] = {N_("Region of style 1"), N_("Region of style 2"),
+                                            N_("Region of style 3"), N_("Region of style 4")};
   for (int i = 0; i < kStyleSlots; ++i) {
     ParamSpec& d = item_row(kStyleDrawableIds[i], drawable_names[i], ParamType::Drawable);
     d.label = drawable_labels[i];

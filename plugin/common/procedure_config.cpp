@@ -109,7 +109,9 @@ void add_arguments(GimpProcedure* procedure) {
                                            flags);
         break;
       case ParamType::Drawable:
-        gimp_procedure_add_drawable_argument(procedure, s.name, nick, blurb, TRUE, flags);
+        // Only layers are styles: a layer argument lets GIMP refuse anything else, and the
+        // dialog's chooser offer layers alone.
+        gimp_procedure_add_layer_argument(procedure, s.name, nick, blurb, TRUE, flags);
         break;
       case ParamType::Channel:
         gimp_procedure_add_channel_argument(procedure, s.name, nick, blurb, TRUE, flags);

@@ -9,6 +9,9 @@
 # MODE ok-run: OK (Alt+O) runs a tiny job; Script-Fu (run-ok.scm) checks the new layer.
 # MODE preset: Alt+P, Home and Down choose the "Fast preview" preset, OK runs it; Script-Fu
 #   (run-preset.scm) checks the new layer and that the values handed over are the preset's.
+# MODE style-layer: Alt+1, Home, Down, Tab and End choose a layer of another open image as
+#   style 1 and a channel as its region, OK runs; Script-Fu (run-style-layer.scm) checks that the
+#   run used them. With a SCREENSHOT_PNG, the dialog with them chosen is written there.
 # MODE undo: OK runs a tiny job, then Ctrl+Z in the image window; Script-Fu (run-undo.scm)
 #   checks that this one undo removed the new layer.
 # MODE cancel-run: OK (Alt+O) starts a long run, the progress window is found, its live preview
@@ -23,7 +26,10 @@ set -eu
 abspath() { case $1 in /*) echo "$1" ;; *) echo "$PWD/$1" ;; esac; }
 if [ -z "${DIALOG_TEST_IN_XVFB:-}" ]; then
   export DIALOG_TEST_IN_XVFB=1
-  exec xvfb-run -a -s "-screen 0 1280x1024x24" "$0" "$@"
+  # The dialog with its rows for layers and regions open is taller than 1024 pixels.
+  screen=1280x1024
+  [ "${5:-}" = style-layer ] && screen=1280x1280
+  exec xvfb-run -a -s "-screen 0 ${screen}x24" "$0" "$@"
 fi
 gimp=$1
 plugin_exe=$(abspath "$2")
@@ -38,6 +44,7 @@ case $mode in
   cancel-run) script=run-cancel ;;
   preset) script=run-preset ;;
   repeat) script=run-repeat ;;
+  style-layer) script=run-style-layer ;;
   *) echo "unknown mode $mode"; exit 2 ;;
 esac
 
@@ -168,6 +175,28 @@ elif [ "$mode" = preset ]; then
   press "$win" alt+o
   wait_for_close "$title" 20 || fail "OK did not close the dialog"
   echo "PASS preset chosen with the keyboard, OK closed the dialog"
+elif [ "$mode" = style-layer ]; then
+  # The rows are open (the last values give the unused style 4 a region). Alt+1 focuses the
+  # layer combo of style 1; Home and Down pick the first layer offered (GIMP lists the newest
+  # image first: the style's); Tab moves to that style's region combo, End picks the last region
+  # (the one channel).
+  press "$win" alt+1
+  xdotool key --clearmodifiers Home
+  xdotool key --clearmodifiers Down
+  xdotool key --clearmodifiers Tab
+  xdotool key --clearmodifiers End
+  sleep 2  # the region's thumbnail
+  if [ -n "$screenshot" ]; then
+    xdotool windowraise "$win" 2>/dev/null || true
+    xdotool mousemove --sync 1279 1023
+    sleep 1
+    xwd -silent -id "$win" | xwdtopnm 2>/dev/null | pnmtopng >"$screenshot"
+    [ -s "$screenshot" ] || fail "no screenshot"
+    echo "PASS screenshot of the dialog with a style layer and a region written to $screenshot"
+  fi
+  press "$win" alt+o
+  wait_for_close "$title" 20 || fail "OK did not close the dialog"
+  echo "PASS a style layer and a region chosen with the keyboard, OK closed the dialog"
 elif [ "$mode" = undo ]; then
   press "$win" alt+o
   wait_for_close "$title" 20 || fail "OK did not close the dialog"

@@ -14,6 +14,7 @@
 #include "common/run_sequence.h"
 #include "common/text_format.h"
 #include "common/weights.h"
+#include "ui/gimp2/style_sources.h"
 #ifdef NEURAL_STYLE_HAVE_FETCH
 #include "ui/download_window.h"
 #endif
@@ -46,6 +47,7 @@ struct DialogState {
   std::array<GtkWidget*, kParamCount> entries{};         // String rows
   std::array<GtkWidget*, kStyleSlots> extra_choosers{};  // [0] unused: style_chooser
   std::array<GtkObject*, kStyleSlots> blend{};           // each style's blend weight
+  GtkWidget* style_sources = nullptr;                     // layers and regions per slot
   // Set while widgets are being set from `values`, so that their change signals neither
   // write back nor turn the preset to Custom half-way.
   bool syncing = false;
@@ -154,11 +156,11 @@ void on_choice_changed(GtkWidget* combo, gpointer data) {
   after_change(s, id);
 }
 
-// The blend text from the spin buttons of the slots that hold a file.
+// The blend text from the spin buttons of the slots that hold a file or a layer.
 void update_blend(DialogState* s) {
   std::vector<double> weights;
   for (int i = 0; i < kStyleSlots; ++i)
-    if (!get_string(s->values, kStyleFileIds[i]).empty())
+    if (slot_used(s->values, i))
       weights.push_back(gtk_adjustment_get_value(GTK_ADJUSTMENT(s->blend[i])));
   s->values.style_blend = format_blend(weights);
 }
@@ -545,6 +547,8 @@ void reset(DialogState* s) {
   // The style images are what Reset keeps: they are the input, not settings.
   Values defaults = default_values();
   for (ParamId id : kStyleFileIds) set_string(&defaults, id, get_string(s->values, id));
+  defaults.style_drawables = s->values.style_drawables;
+  defaults.style_regions = s->values.style_regions;
   defaults.weights_file = s->values.weights_file;
   s->values = defaults;
   s->syncing = true;
@@ -592,6 +596,9 @@ bool run_settings_dialog(Values* values, const DialogContext& context) {
                      TRUE, 0);
   gtk_box_pack_start(GTK_BOX(main_box), build_preset_section(&s), FALSE, FALSE, 0);
   gtk_box_pack_start(GTK_BOX(main_box), build_style_section(&s), FALSE, FALSE, 0);
+  s.style_sources = style_sources_table(&s.values, context.image, [&s] { update_blend(&s); });
+  gtk_box_pack_start(GTK_BOX(main_box), style_sources_expander(s.style_sources, s.values), FALSE,
+                     FALSE, 0);
   gtk_box_pack_start(GTK_BOX(main_box), build_settings_section(&s), FALSE, FALSE, 0);
   gtk_box_pack_start(GTK_BOX(main_box), build_weights_section(&s), FALSE, FALSE, 0);
   s.estimate = small_label("");

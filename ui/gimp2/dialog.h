@@ -7,6 +7,7 @@
 
 #include <string>
 
+#include "common/host.h"
 #include "common/parameters.h"
 
 namespace neural_style::plugin::ui {
@@ -19,6 +20,7 @@ struct DialogContext {
   std::string engine_text;  // which engine module runs, and on which device (engine_description)
   std::string engine_path;  // the module's file, the engine line's tooltip
   std::string gpu_unavailable_reason;  // shown when the GPU choice is insensitive
+  ImageRef image = -1;  // the filtered image: its selection and channels are the regions
 };
 
 // The titles of the settings dialog and of the progress window (tests find them by these).

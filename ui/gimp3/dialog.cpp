@@ -11,6 +11,7 @@
 #include "common/messages.h"
 #include "common/parameters.h"
 #include "common/weights.h"
+#include "ui/gimp3/style_sources.h"
 #ifdef NEURAL_STYLE_HAVE_FETCH
 #include "ui/download_window.h"
 #endif
@@ -61,12 +62,12 @@ void set_config_values(GimpProcedureConfig* config, const Values& values,
       case ParamType::Channel: break;  // nor a layer or channel
 }
 
-// The blend text from the spin buttons of the slots that hold a file.
+// The blend text from the spin buttons of the slots that hold a file or a layer.
 void write_blend(Extras* x) {
   const Values values = gimp3::values_from_config(x->config);
   std::vector<double> weights;
   for (int i = 0; i < kStyleSlots; ++i)
-    if (!get_string(values, kStyleFileIds[i]).empty())
+    if (slot_used(values, i))
       weights.push_back(gtk_adjustment_get_value(x->blend[i]));
   const std::string text = format_blend(weights);
   if (text == values.style_blend) return;
@@ -308,10 +309,11 @@ bool run_settings_dialog(GimpProcedure* procedure, GimpProcedureConfig* config,
   extras.config = config;
   const char* style_frame = build_style_frame(pd, &extras);
   const char* advanced = build_advanced(pd);
+  const char* sources = build_style_sources(pd, config, context.image);
   // The preset first, then the styles, the main settings and the advanced ones; style-blend is
   // edited through the weights beside the files, preserve-colors through the colour mode.
   gimp_procedure_dialog_fill(
-      pd, param_spec(kPreset).name, style_frame, param_spec(kContentWeight).name,
+      pd, param_spec(kPreset).name, style_frame, sources, param_spec(kContentWeight).name,
       param_spec(kStyleWeight).name, param_spec(kIterations).name, param_spec(kMaxSize).name,
       param_spec(kOptimizer).name, param_spec(kInit).name, param_spec(kSeed).name,
       param_spec(kDevice).name, param_spec(kWeightsFile).name, advanced, nullptr);

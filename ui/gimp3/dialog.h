@@ -10,6 +10,8 @@
 
 #include <string>
 
+#include "common/host.h"
+
 namespace neural_style::plugin::ui {
 
 // What the dialog needs to know about the current run besides the config.
@@ -21,6 +23,7 @@ struct DialogContext {
   std::string engine_text;  // which engine module runs, and on which device (engine_description)
   std::string engine_path;  // the module's file, the engine line's tooltip
   std::string gpu_unavailable_reason;  // the device tooltip when the GPU choice is insensitive
+  GimpImage* image = nullptr;  // the filtered image: its selection and channels are the regions
 };
 
 // The window title the settings dialog carries (tests find the dialog by it).

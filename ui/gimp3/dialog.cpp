@@ -56,10 +56,10 @@ void set_config_values(GimpProcedureConfig* config, const Values& values,
         g_object_set(config, s.name, get_string(values, id).c_str(), nullptr);
         break;
       case ParamType::File: break;  // no preset sets a file
-    }
-  }
       case ParamType::Drawable:
       case ParamType::Channel: break;  // nor a layer or channel
+    }
+  }
 }
 
 // The blend text from the spin buttons of the slots that hold a file or a layer.

@@ -39,7 +39,8 @@ readonly PACKAGES=(
   locales
 )
 readonly LOCALES=(de_DE.UTF-8)
-# The tests build the plug-in alone (-Dcli=disabled): the CLI is tested natively on the host.
+# The tests build the plug-in and the CLI (one GIMP 3 case compares with it); the CLI's own tests
+# run natively on the host.
 readonly STAMP_VERSION=2  # bump when the setup steps below change in a way that needs a rebuild
 
 CACHE_DIR=/var/cache/gimp-neural-style

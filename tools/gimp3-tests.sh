@@ -6,7 +6,8 @@
 #
 # The build folder is build-gimp3/ in the checkout (so meson-logs/testlog.json can be read from
 # the host), compiled with ccache under /var/cache/gimp-neural-style/ccache-trixie. Only the
-# plug-in and the engine module are built: the core's own tests run in the native build.
+# plug-in, the engine module and the command line tool (which one GIMP 3 case compares with) are
+# built: the core's own tests run in the native build.
 # Exit status: 0 when the build and every test passed, 1 otherwise.
 set -euo pipefail
 
@@ -35,10 +36,16 @@ if [[ ! -f $BUILD/build.ninja ]]; then
   # CI builds the project's own code with -Werror, as tools/run-tests.sh does.
   werror=false
   [[ ${CI:-} == true ]] && werror=true
-  meson setup "$BUILD" -Dcli=disabled -Dgimp=enabled -Dgimp_api=3 -Dtests=true \
+  meson setup "$BUILD" -Dcli=enabled -Dgimp=enabled -Dgimp_api=3 -Dtests=true \
     -Dwerror=$werror --wrap-mode=nodownload || exit 1
 fi
-nice -n 10 meson compile -C "$BUILD" -j "$jobs" gimp-neural-style neural-style-engine || exit 1
+# The command line tool too: the style-sources case compares the plug-in's results with its.
+# (A folder set up before it was needed is switched over once.)
+if ! grep -q '^build cli/neural-style:' "$BUILD/build.ninja"; then
+  meson setup --reconfigure "$BUILD" -Dcli=enabled --wrap-mode=nodownload || exit 1
+fi
+nice -n 10 meson compile -C "$BUILD" -j "$jobs" gimp-neural-style neural-style-engine neural-style ||
+  exit 1
 echo "gimp3-tests: build took $((SECONDS - started)) s"
 
 started=$SECONDS

@@ -29,6 +29,11 @@ the second weight, Reset > Reset to Initial Values, 0.5 typed as the first, OK. 
 blend 2,1 and 0.5,1 (the engine's trace says which blend each run got): the weights shown follow
 the reset, and nothing the user does afterwards writes the old ones back.
 
+--scenario style-layer: the call gives style 1 a layer of a second open image and a channel as
+its region; the dialog shows them in its rows for layers and regions (screenshot
+*-style-layers.png), OK runs, and the run must be the one a non-interactive call with that layer
+and region gives, not the style files' alone.
+
 --scenario undo-two-layers: the GUI gimp-3.0 (--gimp-gui; gimp-console has no undo), the image
 in a window; OK runs the filter over two layers, and once the batch command has counted the four
 layers (it writes files/counted), Ctrl+Z goes to the image window. That single undo must leave
@@ -58,7 +63,7 @@ def parse_args():
     p.add_argument("--gimp-gui", help="gimp-3.0, for the scenarios that need GIMP's own windows")
     p.add_argument("--scenario", default="cancel",
                    choices=["cancel", "last-values", "preset", "repeat", "reset-blend",
-                            "undo-two-layers"])
+                            "undo-two-layers", "style-layer"])
     return p.parse_args()
 
 
@@ -252,7 +257,8 @@ def main():
                     "preset": "run_interactive_preset",
                     "repeat": "run_interactive_then_repeat",
                     "reset-blend": "run_blend_resets",
-                    "undo-two-layers": "run_two_layers_then_undo"}[args.scenario]
+                    "undo-two-layers": "run_two_layers_then_undo",
+                    "style-layer": "run_interactive_style_layer"}[args.scenario]
         command = (
             f"import sys; sys.path.insert(0, {args.tests!r}); import pycases; "
             f"pycases.{function}({results!r}, {files!r})")
@@ -331,6 +337,18 @@ def main():
         elif dialog and args.scenario == "last-values":
             time.sleep(1.0)
             press(env, dialog, "Return")
+        elif dialog and args.scenario == "style-layer":
+            # The call gave style 1 a layer of another image and a channel as its region: the
+            # dialog must show its rows for them open, and OK must hand them to the run. (The
+            # layer chooser's list is GIMP's own window, which gimp-console does not have, so the
+            # test does not pick them itself.)
+            subprocess.run(["xdotool", "mousemove", "--sync", "1279", "1023"], env=env,
+                           check=False)
+            time.sleep(2.0)  # the thumbnails
+            png = args.screenshot.replace(".png", "-style-layers.png")
+            w, h, _ = screenshot(env, dialog, png)
+            print(f"screenshot: {png} ({w}x{h})")
+            press(env, dialog, "alt+o")
         elif dialog and args.scenario == "preset":
             # Alt+P focuses the Preset combo, Home moves it to Custom (it opens on the preset
             # the values match), Down from there to Fast preview (which fills in the preset's

@@ -7,7 +7,9 @@ DONE, so it can never look like success.
 """
 
 import os
+import struct
 import time
+import zlib
 
 import gi
 
@@ -525,6 +527,146 @@ def case_german(r, files):
             proc.get_menu_label())
 
 
+def write_png(path, width, height, data, channels):
+    """8-bit pixels (1 = gray, 3 = RGB, 4 = RGBA) as a PNG, written without GIMP: the files the
+    command line tool reads must hold exactly these values."""
+    color = {1: 0, 3: 2, 4: 6}[channels]
+    stride = width * channels
+    raw = b"".join(b"\0" + bytes(data[y * stride:(y + 1) * stride]) for y in range(height))
+
+    def chunk(kind, body):
+        return (struct.pack(">I", len(body)) + kind + body +
+                struct.pack(">I", zlib.crc32(kind + body)))
+
+    with open(path, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n" +
+                chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, color, 0, 0, 0)) +
+                chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+def write_mask_png(path, width, height, x, y, w, h):
+    """Black with a white rectangle: a mask as the command line tool reads it."""
+    data = bytes(255 if x <= i < x + w and y <= j < y + h else 0
+                 for j in range(height) for i in range(width))
+    write_png(path, width, height, data, 1)
+
+
+def case_style_sources(r, files):
+    """Styles from layers of open images, regions from channels and the selection: the same as a
+    style file and as the command line tool's masks (run_case.py has compare-cli.py run the CLI on
+    the lines of cli-compare.txt); wrong items are refused and add nothing."""
+    style, style2 = files + "/style.png", files + "/style-2.png"
+    fast = {"max-size": 0}
+    Gimp.context_set_background(Gegl.Color.new("#c87828"))
+    image, source = make_image(48, 40, offset=(3, 2))
+    before = read_pixels(source)
+    write_png(files + "/content.png", 48, 40, before, 4)
+    compare = open(files + "/cli-compare.txt", "w", encoding="utf-8")
+
+    # (a) A layer of another image, offset and partly transparent, as the style = its pixels
+    # saved to a file.
+    style_image = Gimp.Image.new(60, 60, Gimp.ImageBaseType.RGB)
+    layer = add_layer(style_image, 48, 48, "Style layer", offset=(5, 7), seed=4)
+    style_image.select_rectangle(Gimp.ChannelOps.REPLACE, 5, 7, 12, 48)
+    layer.edit_clear()
+    Gimp.Selection.none(style_image)
+    write_png(files + "/style-layer.png", 48, 48, read_pixels(layer), 4)
+    _, from_file = run_plugin(image, [source], files + "/style-layer.png", **fast)
+    status, from_layer = run_plugin(image, [source], None, **fast, **{"style-drawable": layer})
+    r.check("a style layer alone: success", status == Gimp.PDBStatusType.SUCCESS, from_layer)
+    _, both = run_plugin(image, [source], style2, **fast, **{"style-drawable": layer})
+    _, other = run_plugin(image, [source], style2, **fast)
+    if None in (from_file, from_layer, both, other):
+        r.check("every run returned a layer", False)
+        return
+    d = mean_abs_diff(read_pixels(from_layer), read_pixels(from_file))
+    r.check("a style layer of another image = its pixels as a file", d == 0, d)
+    d = mean_abs_diff(read_pixels(both), read_pixels(from_layer))
+    r.check("a slot with a file and a layer uses the layer", d == 0, d)
+    d = mean_abs_diff(read_pixels(other), read_pixels(from_layer))
+    r.check("another style gives another result", d > 0.5, d)
+
+    # (b) A channel of the content image (image coordinates; the layer is offset by (3, 2)) as
+    # the region of style 1, style 2 elsewhere: the CLI with the same mask.
+    two = {**fast, "style-file-2": Gio.File.new_for_path(style2)}
+    image.select_rectangle(Gimp.ChannelOps.REPLACE, 10, 6, 20, 30)
+    channel = Gimp.Selection.save(image)
+    Gimp.Selection.none(image)
+    write_mask_png(files + "/region.png", 48, 40, 7, 4, 20, 30)
+    _, region = run_plugin(image, [source], style, **two, **{"style-region": channel})
+    _, everywhere = run_plugin(image, [source], style, **two)
+    if None in (region, everywhere):
+        r.check("the region runs returned layers", False)
+        return
+    write_png(files + "/region-gimp.png", 48, 40, read_pixels(region), 4)
+    compare.write("channel region\tregion-gimp.png\t--style\tstyle.png\t--style\tstyle-2.png\t"
+                  "--style-mask\tregion.png\t--style-mask\t-\n")
+    d = mean_abs_diff(read_pixels(region), read_pixels(everywhere))
+    r.check("a region changes the result", d > 0.5, d)
+
+    # The selection as a region = the channel saved from it (both runs then process the
+    # selection's box and mask the result with it; read_pixels reads the layers, not the masks).
+    image.select_ellipse(Gimp.ChannelOps.REPLACE, 6, 4, 36, 34)
+    saved = Gimp.Selection.save(image)
+    _, by_selection = run_plugin(image, [source], style, **two,
+                                 **{"style-region": image.get_selection()})
+    _, by_channel = run_plugin(image, [source], style, **two, **{"style-region": saved})
+    _, unregioned = run_plugin(image, [source], style, **two)
+    Gimp.Selection.none(image)
+    if None in (by_selection, by_channel, unregioned):
+        r.check("the selection runs returned layers", False)
+        return
+    d = mean_abs_diff(read_pixels(by_selection), read_pixels(by_channel))
+    r.check("the selection as region = the channel saved from it", d == 0, d)
+    d = mean_abs_diff(read_pixels(by_selection), read_pixels(unregioned))
+    r.check("the selection as region changes the result", d > 0.5, d)
+
+    # (c) An opaque style layer (the CLI ignores a style file's alpha, which the plug-in
+    # composites on the background as GIMP does) whose image has a selection: the style is taken
+    # from the selected part, as with the CLI's --style-source-mask.
+    opaque_image = Gimp.Image.new(64, 64, Gimp.ImageBaseType.RGB)
+    opaque = Gimp.file_load_layer(Gimp.RunMode.NONINTERACTIVE, opaque_image,
+                                  Gio.File.new_for_path(style))
+    opaque_image.insert_layer(opaque, None, 0)
+    opaque.set_offsets(6, 9)
+    _, whole = run_plugin(image, [source], None, **fast, **{"style-drawable": opaque})
+    opaque_image.select_rectangle(Gimp.ChannelOps.REPLACE, 10, 12, 24, 30)
+    write_mask_png(files + "/source-mask.png", 48, 48, 4, 3, 24, 30)
+    _, part = run_plugin(image, [source], None, **fast, **{"style-drawable": opaque})
+    if None in (whole, part):
+        r.check("the source mask runs returned layers", False)
+        return
+    write_png(files + "/source-gimp.png", 48, 40, read_pixels(part), 4)
+    compare.write("style source mask\tsource-gimp.png\t--style\tstyle.png\t"
+                  "--style-source-mask\tsource-mask.png\n")
+    compare.close()
+    d = mean_abs_diff(read_pixels(part), read_pixels(whole))
+    r.check("the style image's selection changes the result", d > 0.5, d)
+
+    # (d) Wrong items: calling errors naming the argument, nothing added.
+    count = len(image.get_layers())
+    foreign = Gimp.Selection.save(opaque_image)
+    status, message = run_plugin(image, [source], style, **fast, **{"style-region": foreign})
+    r.check("a channel of another image is refused",
+            status == Gimp.PDBStatusType.CALLING_ERROR and "style-region" in str(message),
+            (status, message))
+    # GIMP 3 types its arguments (style-drawable is a layer argument, style-region a channel
+    # one): GObject refuses a value of another type.
+    for name, arg, value in [("a channel as style layer is refused", "style-drawable", channel),
+                             ("a layer as region is refused", "style-region", source)]:
+        try:
+            status, message = run_plugin(image, [source], style, **fast, **{arg: value})
+            refused = status != Gimp.PDBStatusType.SUCCESS
+        except TypeError as e:
+            refused, message = True, e
+        r.check(name, refused, message)
+    r.check("failed calls add no layer", len(image.get_layers()) == count,
+            len(image.get_layers()))
+    r.check("source pixels unchanged", read_pixels(source) == before)
+    for i in (style_image, opaque_image, image):
+        i.delete()
+
+
 CASES = {name[len("case_"):]: fn for name, fn in globals().items() if name.startswith("case_")}
 
 
@@ -710,6 +852,37 @@ def run_interactive_preset(results_path, files):
         r.check("the dialog's run is the preset's", d < 0.5, d)
         d = mean_abs_diff(read_pixels(chosen), read_pixels(custom))
         r.check("and not the values given before", d > 0.5, d)
+    r.done()
+
+
+def run_interactive_style_layer(results_path, files):
+    """For dialog_test.py: the dialog opens on two style files, the layer of a second open image
+    for style 1 and the image's one channel as its region; the test presses OK. The run must then
+    be the one a non-interactive call with that layer and region gives, not the files' alone."""
+    r = Results(results_path)
+    image, source = make_image(48, 40)
+    image.select_rectangle(Gimp.ChannelOps.REPLACE, 8, 8, 30, 24)
+    channel = Gimp.Selection.save(image)
+    channel.set_name("Region")
+    Gimp.Selection.none(image)
+    style_image = Gimp.Image.new(48, 48, Gimp.ImageBaseType.RGB)
+    layer = add_layer(style_image, 48, 48, "Style layer", seed=4)
+    base = {"iterations": 3, "max-size": 0, "seed": 1234,
+            "style-file-2": Gio.File.new_for_path(files + "/style-2.png")}
+    status, chosen = run_plugin(image, [source], files + "/style.png",
+                                **base, **{"run-mode": Gimp.RunMode.INTERACTIVE,
+                                           "style-drawable": layer, "style-region": channel})
+    r.check("interactive run succeeds", status == Gimp.PDBStatusType.SUCCESS, chosen)
+    _, scripted = run_plugin(image, [source], files + "/style.png", **base,
+                             **{"style-drawable": layer, "style-region": channel})
+    _, files_only = run_plugin(image, [source], files + "/style.png", **base)
+    if None in (chosen, scripted, files_only):
+        r.check("every run returned a layer", False)
+    else:
+        d = mean_abs_diff(read_pixels(chosen), read_pixels(scripted))
+        r.check("the run used the layer and the region", d == 0, d)
+        d = mean_abs_diff(read_pixels(chosen), read_pixels(files_only))
+        r.check("which differs from the files alone", d > 0.5, d)
     r.done()
 
 

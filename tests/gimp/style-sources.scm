@@ -147,6 +147,32 @@
         (check "failed calls add no layer" (= (layer-count image) layers)
                (num->string (layer-count image))))
       (gimp-image-delete opaque-image)))
+  ; A style layer in the filtered image itself: the selection there says what to filter, never
+  ; where the style comes from, so the layer gives what its pixels as a file give with the same
+  ; selection.
+  (let ((copy (car (gimp-layer-new-from-drawable style-layer image))))
+    (gimp-image-insert-layer image copy 0 -1)
+    (gimp-item-set-visible copy FALSE)
+    (gimp-image-select-rectangle image CHANNEL-OP-REPLACE 8 6 30 30)
+    (let ((in-image (car (run-sources image source "" "" (list copy -1 -1 -1) none)))
+          (as-file (car (run-sources image source (file "style-layer.png") "" none none))))
+      (for-each (lambda (l) (gimp-layer-remove-mask l MASK-DISCARD)) (list in-image as-file))
+      (let ((d (diff-mean in-image as-file)))
+        (check "the filtered image's selection is no style source mask" (= d 0)
+               (num->string d))))
+    (gimp-selection-none image))
+  ; Last values that name items no longer there (Filters > Repeat after closing an image) are
+  ; forgotten: the run uses the style file alone.
+  (set-last-values (string-append "neural-style-values 1\nstyle-file=" style-a
+                                  "\niterations=3\nmax-size=0\ndevice=1\nseed=1234"
+                                  "\ncontent-weight=1\nstyle-weight=1000\ntv-weight=0.001"
+                                  "\nstyle-drawable=987654\nstyle-region=987655\n"))
+  (let ((repeated (car (plug-in-neural-style RUN-WITH-LAST-VALS image source "" 0 0 0 0 0 0 0 0
+                                             0 0 "" "" "" "" "" 0 0 0 "" "" 0 0 0
+                                             -1 -1 -1 -1 -1 -1 -1 -1)))
+        (file-alone (car (run-sources image source style-a "" none none))))
+    (let ((d (diff-mean repeated file-alone)))
+      (check "a repeat forgets layers and channels that are gone" (= d 0) (num->string d))))
   (let ((d (diff-mean source backup-layer)))
     (check "source pixels unchanged" (= d 0) (num->string d)))
   (gimp-image-delete style-image)

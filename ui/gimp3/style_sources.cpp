@@ -74,6 +74,17 @@ void free_rows(gpointer data) {
   delete rows;
 }
 
+#if !GIMP_CHECK_VERSION(3, 1, 0)
+// GIMP 3.0's layer chooser draws its thumbnail when its layer is set, which for a layer already
+// in the config is before the chooser has a size: it stays empty. Setting the same layer again
+// once the chooser has its size draws it.
+void redraw_chooser(GtkWidget* chooser, GdkRectangle*, gpointer) {
+  auto* c = GIMP_DRAWABLE_CHOOSER(chooser);
+  if (GimpDrawable* drawable = gimp_drawable_chooser_get_drawable(c))
+    gimp_drawable_chooser_set_drawable(c, drawable);
+}
+#endif
+
 GtkWidget* region_combo(GimpImage* image, int slot) {
   GtkWidget* combo =
       gimp_int_combo_box_new(_("Everywhere"), kNoItem, _("The selection"),
@@ -107,6 +118,12 @@ const char* build_style_sources(GimpProcedureDialog* dialog, GimpProcedureConfig
         dialog, row_ids[slot], param_spec(kStyleDrawableIds[slot]).name, label_ids[slot], nullptr);
     gtk_orientable_set_orientation(GTK_ORIENTABLE(row), GTK_ORIENTATION_HORIZONTAL);
     gtk_box_set_spacing(GTK_BOX(row), 6);
+#if !GIMP_CHECK_VERSION(3, 1, 0)
+    GtkWidget* chooser = gimp_procedure_dialog_get_widget(
+        dialog, param_spec(kStyleDrawableIds[slot]).name, G_TYPE_NONE);
+    if (chooser && GIMP_IS_DRAWABLE_CHOOSER(chooser))
+      g_signal_connect(chooser, "size-allocate", G_CALLBACK(redraw_chooser), nullptr);
+#endif
     rows->regions[slot] = region_combo(image, slot);
     rows->thumbnails[slot] = gtk_image_new();
     gtk_widget_set_size_request(rows->thumbnails[slot], kRegionThumbnail, kRegionThumbnail);

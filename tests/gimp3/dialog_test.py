@@ -29,10 +29,10 @@ the second weight, Reset > Reset to Initial Values, 0.5 typed as the first, OK. 
 blend 2,1 and 0.5,1 (the engine's trace says which blend each run got): the weights shown follow
 the reset, and nothing the user does afterwards writes the old ones back.
 
---scenario style-layer: the call gives style 1 a layer of a second open image and a channel as
-its region; the dialog shows them in its rows for layers and regions (screenshot
-*-style-layers.png), OK runs, and the run must be the one a non-interactive call with that layer
-and region gives, not the style files' alone.
+--scenario style-layer: the call gives style 1 a layer of a second open image, which the dialog
+shows in its rows for layers and regions; the test picks the image's channel as that style's
+region with the keyboard (screenshot *-style-layers.png) and presses OK; the run must be the one a
+non-interactive call with that layer and region gives, not the style files' alone.
 
 --scenario undo-two-layers: the GUI gimp-3.0 (--gimp-gui; gimp-console has no undo), the image
 in a window; OK runs the filter over two layers, and once the batch command has counted the four
@@ -338,10 +338,15 @@ def main():
             time.sleep(1.0)
             press(env, dialog, "Return")
         elif dialog and args.scenario == "style-layer":
-            # The call gave style 1 a layer of another image and a channel as its region: the
-            # dialog must show its rows for them open, and OK must hand them to the run. (The
-            # layer chooser's list is GIMP's own window, which gimp-console does not have, so the
-            # test does not pick them itself.)
+            # The call gave style 1 a layer of another image, which opens the rows for layers and
+            # regions (the layer chooser's list is GIMP's own window, which gimp-console does not
+            # have, so the test does not pick the layer itself). Alt+H focuses the colour handling;
+            # three Tabs on (the rows' expander, style 1's layer chooser) is style 1's region
+            # combo, where Down, Down pass Everywhere and The selection to the image's one
+            # channel. Then OK.
+            time.sleep(1.5)
+            # (The first key the dialog gets only gives it the keyboard focus.)
+            keys(env, dialog, ["alt+h", "alt+h", "Tab", "Tab", "Tab", "Down", "Down"])
             subprocess.run(["xdotool", "mousemove", "--sync", "1279", "1023"], env=env,
                            check=False)
             time.sleep(2.0)  # the thumbnails

@@ -856,9 +856,10 @@ def run_interactive_preset(results_path, files):
 
 
 def run_interactive_style_layer(results_path, files):
-    """For dialog_test.py: the dialog opens on two style files, the layer of a second open image
-    for style 1 and the image's one channel as its region; the test presses OK. The run must then
-    be the one a non-interactive call with that layer and region gives, not the files' alone."""
+    """For dialog_test.py: the dialog opens on two style files and the layer of a second open
+    image for style 1; the test picks the image's one channel as that style's region and presses
+    OK. The run must then be the one a non-interactive call with that layer and region gives, not
+    the files' alone."""
     r = Results(results_path)
     image, source = make_image(48, 40)
     image.select_rectangle(Gimp.ChannelOps.REPLACE, 8, 8, 30, 24)
@@ -871,7 +872,7 @@ def run_interactive_style_layer(results_path, files):
             "style-file-2": Gio.File.new_for_path(files + "/style-2.png")}
     status, chosen = run_plugin(image, [source], files + "/style.png",
                                 **base, **{"run-mode": Gimp.RunMode.INTERACTIVE,
-                                           "style-drawable": layer, "style-region": channel})
+                                           "style-drawable": layer})
     r.check("interactive run succeeds", status == Gimp.PDBStatusType.SUCCESS, chosen)
     _, scripted = run_plugin(image, [source], files + "/style.png", **base,
                              **{"style-drawable": layer, "style-region": channel})

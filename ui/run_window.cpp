@@ -31,14 +31,9 @@ void on_response(GtkDialog* dialog, gint, gpointer cancelled) {
   gtk_dialog_set_response_sensitive(dialog, GTK_RESPONSE_CANCEL, FALSE);
 }
 
-struct PixbufUnref {
-  void operator()(GdkPixbuf* p) const {
-    if (p) g_object_unref(p);
-  }
-};
-using PixbufPtr = std::unique_ptr<GdkPixbuf, PixbufUnref>;
+}  // namespace
 
-// 8-bit RGB of a float image in [0, 1] (the engine's result may overshoot slightly).
+// The engine's result may overshoot [0, 1] slightly.
 PixbufPtr pixbuf_of(const neural_style::Image& image) {
   PixbufPtr pixbuf(gdk_pixbuf_new(GDK_COLORSPACE_RGB, FALSE, 8, image.width, image.height));
   if (!pixbuf) return pixbuf;
@@ -52,8 +47,6 @@ PixbufPtr pixbuf_of(const neural_style::Image& image) {
   }
   return pixbuf;
 }
-
-}  // namespace
 
 RunWindow::RunWindow(const char* title) : w_(std::make_unique<Widgets>()) {
 #if GTK_CHECK_VERSION(3, 0, 0)

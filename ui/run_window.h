@@ -3,6 +3,8 @@
 // and GTK 3 share, and is compiled into whichever plug-in is built.
 #pragma once
 
+#include <gdk-pixbuf/gdk-pixbuf.h>
+
 #include <memory>
 #include <string>
 
@@ -11,6 +13,16 @@
 #include "neural_style/neural_style.h"
 
 namespace neural_style::plugin::ui {
+
+struct PixbufUnref {
+  void operator()(GdkPixbuf* p) const {
+    if (p) g_object_unref(p);
+  }
+};
+using PixbufPtr = std::unique_ptr<GdkPixbuf, PixbufUnref>;
+
+// 8-bit RGB of a float image in [0, 1] (the preview areas of the progress window and dialogs).
+PixbufPtr pixbuf_of(const neural_style::Image& image);
 
 // A window with a progress bar, a live preview of the current result and a Cancel button
 // (closing the window or pressing Escape cancels too). It is driven from the main thread: update()

@@ -246,6 +246,9 @@ Outcome process(GimpRunMode mode, gint32 image, gint32 drawable, const np::Value
       context.engine_text = np::engine_description(*engine);
       context.engine_path = engine->path();
     }
+    context.engine = engine.get();
+    context.engine_load_error = load_error;
+    context.source = &source;
     context.image = image;
     if (!np::ui::run_settings_dialog(&values, context)) return fail(GIMP_PDB_CANCEL, "");
     save_last_values(values);

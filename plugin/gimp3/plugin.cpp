@@ -159,6 +159,9 @@ GimpValueArray* run(GimpProcedure* procedure, GimpRunMode run_mode, GimpImage* i
       context.engine_text = np::engine_description(*engine);
       context.engine_path = engine->path();
     }
+    context.engine = engine.get();
+    context.engine_load_error = load_error;
+    context.source = &sources.front();
     context.image = image;
     if (!np::ui::run_settings_dialog(procedure, config, context))
       return gimp_procedure_new_return_values(procedure, GIMP_PDB_CANCEL, nullptr);

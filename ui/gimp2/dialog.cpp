@@ -14,6 +14,7 @@
 #include "common/run_sequence.h"
 #include "common/text_format.h"
 #include "common/weights.h"
+#include "ui/dialog_preview.h"
 #include "ui/gimp2/style_sources.h"
 #ifdef NEURAL_STYLE_HAVE_FETCH
 #include "ui/download_window.h"
@@ -47,6 +48,7 @@ struct DialogState {
   std::array<GtkWidget*, kParamCount> entries{};         // String rows
   std::array<GtkWidget*, kStyleSlots> extra_choosers{};  // [0] unused: style_chooser
   std::array<GtkObject*, kStyleSlots> blend{};           // each style's blend weight
+  DialogPreview* preview = nullptr;                       // null without a source
   GtkWidget* style_sources = nullptr;                     // layers and regions per slot
   // Set while widgets are being set from `values`, so that their change signals neither
   // write back nor turn the preset to Custom half-way.
@@ -63,6 +65,7 @@ bool on_gpu(const DialogState& s) {
 }
 
 void update_estimate(DialogState* s) {
+  if (s->preview) s->preview->values_changed(s->values);
   if (!s->estimate) return;  // controls report changes while the dialog is still being built
   const neural_style::Estimate e = neural_style::estimate(
       s->context.region_width, s->context.region_height, to_engine_params(s->values), on_gpu(*s));
@@ -163,6 +166,7 @@ void update_blend(DialogState* s) {
     if (slot_used(s->values, i))
       weights.push_back(gtk_adjustment_get_value(GTK_ADJUSTMENT(s->blend[i])));
   s->values.style_blend = format_blend(weights);
+  if (s->preview) s->preview->values_changed(s->values);
 }
 
 void sync_widgets(DialogState* s);
@@ -592,8 +596,19 @@ bool run_settings_dialog(Values* values, const DialogContext& context) {
 
   GtkWidget* main_box = gtk_vbox_new(FALSE, 12);
   gtk_container_set_border_width(GTK_CONTAINER(main_box), 12);
-  gtk_box_pack_start(GTK_BOX(gtk_dialog_get_content_area(GTK_DIALOG(s.dialog))), main_box, TRUE,
+  // The preview, when there is one, is a column to the right of the settings.
+  GtkWidget* columns = gtk_hbox_new(FALSE, 0);
+  gtk_box_pack_start(GTK_BOX(gtk_dialog_get_content_area(GTK_DIALOG(s.dialog))), columns, TRUE,
                      TRUE, 0);
+  gtk_box_pack_start(GTK_BOX(columns), main_box, TRUE, TRUE, 0);
+  std::unique_ptr<DialogPreview> preview;
+  if (context.source) {
+    preview = std::make_unique<DialogPreview>(context.engine, context.engine_load_error,
+                                              *context.source);
+    gtk_container_set_border_width(GTK_CONTAINER(preview->widget()), 12);
+    gtk_box_pack_start(GTK_BOX(columns), preview->widget(), FALSE, FALSE, 0);
+    s.preview = preview.get();
+  }
   gtk_box_pack_start(GTK_BOX(main_box), build_preset_section(&s), FALSE, FALSE, 0);
   gtk_box_pack_start(GTK_BOX(main_box), build_style_section(&s), FALSE, FALSE, 0);
   s.style_sources = style_sources_table(&s.values, context.image, [&s] { update_blend(&s); });
@@ -631,6 +646,8 @@ bool run_settings_dialog(Values* values, const DialogContext& context) {
     gtk_dialog_run(GTK_DIALOG(message));
     gtk_widget_destroy(message);
   }
+  // The run that follows OK must not share the processor with a preview.
+  if (preview) preview->stop();
   const bool ok = response == GTK_RESPONSE_OK;
   if (ok) *values = clamped(s.values);
   return ok;

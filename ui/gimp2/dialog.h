@@ -9,6 +9,7 @@
 
 #include "common/host.h"
 #include "common/parameters.h"
+#include "neural_style/engine_module.h"
 
 namespace neural_style::plugin::ui {
 
@@ -20,6 +21,11 @@ struct DialogContext {
   std::string engine_text;  // which engine module runs, and on which device (engine_description)
   std::string engine_path;  // the module's file, the engine line's tooltip
   std::string gpu_unavailable_reason;  // shown when the GPU choice is insensitive
+  // For the preview: the loaded module (null when it could not be loaded, `engine_load_error`
+  // says why) and what the run reads; no preview without a source.
+  const neural_style::EngineModule* engine = nullptr;
+  std::string engine_load_error;
+  const Source* source = nullptr;
   ImageRef image = -1;  // the filtered image: its selection and channels are the regions
 };
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include "common/messages.h"
 #include "common/parameters.h"
 #include "common/weights.h"
+#include "ui/dialog_preview.h"
 #include "ui/gimp3/style_sources.h"
 #ifdef NEURAL_STYLE_HAVE_FETCH
 #include "ui/download_window.h"
@@ -33,6 +35,7 @@ struct Extras {
   GtkWidget* weights = nullptr;
   GtkWidget* estimate = nullptr;
   std::array<GtkAdjustment*, kStyleSlots> blend{};  // each style's weight in style-blend
+  DialogPreview* preview = nullptr;                 // null without a source
   std::string shown_style;  // the thumbnail's file, so unrelated changes do not reload it
   // Set while the dialog itself writes to the config (a preset's values, the blend text), so
   // that those writes do not count as the user's edits.
@@ -156,6 +159,7 @@ void refresh(Extras* x) {
   if (x->context->layer_count > 1)
     text += " " + std::string(_("Each selected layer is processed in turn."));
   gtk_label_set_text(GTK_LABEL(x->estimate), text.c_str());
+  if (x->preview) x->preview->values_changed(values);
 }
 
 #ifdef NEURAL_STYLE_HAVE_FETCH
@@ -349,6 +353,13 @@ bool run_settings_dialog(GimpProcedure* procedure, GimpProcedureConfig* config,
     gtk_box_pack_start(GTK_BOX(text_box), engine, FALSE, FALSE, 0);
   }
   gtk_box_pack_start(GTK_BOX(row), text_box, TRUE, TRUE, 0);
+  std::unique_ptr<DialogPreview> preview;
+  if (context.source) {
+    preview = std::make_unique<DialogPreview>(context.engine, context.engine_load_error,
+                                              *context.source);
+    gtk_box_pack_start(GTK_BOX(row), preview->widget(), FALSE, FALSE, 0);
+    extras.preview = preview.get();
+  }
   gtk_box_pack_start(GTK_BOX(gtk_dialog_get_content_area(GTK_DIALOG(dialog))), frame, FALSE, FALSE,
                      0);
   gtk_widget_show_all(frame);
@@ -367,6 +378,8 @@ bool run_settings_dialog(GimpProcedure* procedure, GimpProcedureConfig* config,
     gtk_dialog_run(GTK_DIALOG(message));
     gtk_widget_destroy(message);
   }
+  // The run that follows OK must not share the processor with a preview.
+  if (preview) preview->stop();
   gtk_widget_destroy(dialog);
   return ok;
 }

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "common/host.h"
+#include "neural_style/engine_module.h"
 
 namespace neural_style::plugin::ui {
 
@@ -23,6 +24,11 @@ struct DialogContext {
   std::string engine_text;  // which engine module runs, and on which device (engine_description)
   std::string engine_path;  // the module's file, the engine line's tooltip
   std::string gpu_unavailable_reason;  // the device tooltip when the GPU choice is insensitive
+  // For the preview: the loaded module (null when it could not be loaded, `engine_load_error`
+  // says why) and what the run reads (the first selected layer); no preview without a source.
+  const neural_style::EngineModule* engine = nullptr;
+  std::string engine_load_error;
+  const Source* source = nullptr;
   GimpImage* image = nullptr;  // the filtered image: its selection and channels are the regions
 };
 

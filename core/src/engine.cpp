@@ -11,6 +11,7 @@
 #include <new>
 #include <sstream>
 
+#include "cpu_memory_cache.h"
 #include "device.h"
 #include "geometry.h"
 #include "image_ops.h"
@@ -368,20 +369,21 @@ Terms Run::evaluate(const torch::Tensor& x, const Targets& t) const {
   std::vector<torch::Tensor> per_style;  // one tensor each: += works in place
   for (std::size_t k = 0; k < t.reports.size(); ++k)
     per_style.push_back(torch::zeros({}, x.options()));
-  const auto report = [&](std::size_t i, int region, const torch::Tensor& g, double share,
-                          double c, double hw) {
+  const auto report = [&](std::size_t i, int region, const torch::Tensor& g, double share, double c,
+                          double hw) {
     torch::NoGradGuard no_grad;
     for (std::size_t k = 0; k < t.reports.size(); ++k)
       if (t.reports[k].region == region)
-        per_style[k] += p_.style_layers[i].weight * share *
-                        gram_cost(t.reports[k].grams[i], g.detach(), c, hw);
+        per_style[k] +=
+            p_.style_layers[i].weight * share * gram_cost(t.reports[k].grams[i], g.detach(), c, hw);
   };
   for (std::size_t i = 0; i < plan_.style_taps.size(); ++i) {
     const double c = static_cast<double>(feats[i].size(1));
     const double hw = static_cast<double>(feats[i].size(2) * feats[i].size(3));
     torch::Tensor cost;
     if (t.regions.empty()) {
-      const torch::Tensor g = gram_matrix(feats[i], plan_.tuning.symmetric_gram);
+      const torch::Tensor g =
+          gram_matrix(feats[i], plan_.tuning.symmetric_gram, plan_.tuning.syrk_gram);
       cost = gram_cost(t.grams[i], g, c, hw);
       report(i, -1, g, 1.0, c, hw);
     } else {
@@ -391,9 +393,9 @@ Terms Run::evaluate(const torch::Tensor& x, const Targets& t) const {
       for (std::size_t r = 0; r < t.regions.size(); ++r) {
         const RegionTargets& region = t.regions[r];
         if (!region.sqrt_masks[i].defined()) continue;
-        const torch::Tensor g =
-            gram_matrix(feats[i] * region.sqrt_masks[i], plan_.tuning.symmetric_gram) /
-            region.shares[i];
+        const torch::Tensor g = gram_matrix(feats[i] * region.sqrt_masks[i],
+                                            plan_.tuning.symmetric_gram, plan_.tuning.syrk_gram) /
+                                region.shares[i];
         cost = cost + region.shares[i] * gram_cost(region.grams[i], g, c, hw);
         report(i, static_cast<int>(r), g, region.shares[i], c, hw);
       }
@@ -790,6 +792,7 @@ Status stylize_checked(Engine& engine, const Image& content, const std::vector<I
                        const Params& requested, const Callbacks& callbacks, Image* result,
                        RunInfo* info) {
   const auto t0 = Clock::now();
+  const CpuMemoryCacheScope cache_scope;
   Params params;
   resolve_layers(engine, requested, callbacks, &params);
   if (Status s = validate(params, content, styles); !s.ok()) return s;
@@ -838,6 +841,7 @@ Status load_checked(const EngineConfig& config, const Tuning& tuning, EngineHand
   // The image itself stays NCHW (L-BFGS flattens it with view(-1)); NHWC weights are enough
   // to make every convolution's output NHWC.
   if (tuning.channels_last) engine->net.set_memory_format(torch::MemoryFormat::ChannelsLast);
+  if (tuning.cache_cpu_memory && engine->device.is_cpu()) install_cpu_memory_cache();
   engine->loads = 1;
   trace("create " + engine->weights_name + " on " + engine->device.str() + ", " +
         std::to_string(engine->net.depth()) + " convolutions");

@@ -6,7 +6,10 @@
 namespace neural_style {
 
 // G = A·Aᵀ with A the activation reshaped to n_C × (n_H·n_W). Input (1, C, H, W).
-torch::Tensor gram_matrix(const torch::Tensor& activation, bool symmetric_backward = true);
+// `rank_k`: on the CPU in float32, through BLAS's symmetric rank-k update where the build has
+// it (then the backward is the one-product one whatever `symmetric_backward` says).
+torch::Tensor gram_matrix(const torch::Tensor& activation, bool symmetric_backward = true,
+                          bool rank_k = false);
 
 // Σ(G_S − G_G)² / (4·n_C²·(n_H·n_W)²), given the style Gram G_S and the generated activation.
 // The division is applied to G before squaring ((G/(2·n_C·n_H·n_W))²): the same value, but

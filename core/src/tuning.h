@@ -14,6 +14,12 @@ struct Tuning {
   // The Gram matrix's backward pass as one product, dA = A·(dG + dGᵀ), instead of autograd's two
   // (core/src/losses.cpp).
   bool symmetric_gram = true;
+  // The Gram matrix's forward product through BLAS's symmetric rank-k update, half the FLOPs of
+  // the general product (core/src/losses.cpp; CPU, float32, builds with CBLAS).
+  bool syrk_gram = true;
+  // On the CPU, keep freed tensor buffers for the next step instead of returning them to the
+  // system (core/src/cpu_memory_cache.h). Process-wide once an engine has turned it on.
+  bool cache_cpu_memory = true;
 };
 
 // create_engine() with other than the default tuning.

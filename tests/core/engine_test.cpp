@@ -3,6 +3,7 @@
 
 #include <atomic>
 
+#include "cpu_memory_cache.h"
 #include "neural_style/neural_style.h"
 #include "test_images.h"
 #include "tuning.h"
@@ -216,4 +217,40 @@ TEST(Engine, MemoryLayoutChangesOnlyRounding) {
   const ns::Status status = ns::stylize(*engine, c, {s}, p, {}, &nchw);
   ASSERT_TRUE(status.ok()) << status.message;
   EXPECT_GT(test_images::psnr(nhwc, nchw), 50.0);
+}
+
+// The CPU memory cache (Tuning::cache_cpu_memory): a freed large buffer serves the next request of
+// its size instead of new pages, is freed when a new buffer is needed instead, a run leaves no
+// idle buffers behind, and a second run with the cache gives the same image as the first.
+TEST(Engine, CpuMemoryCacheReusesBuffersAndEmptiesAfterARun) {
+  ns::Params p = small_params();
+  p.iterations = 3;
+  const ns::Image c = test_images::content(40, 40), s = test_images::style(40, 40);
+  ns::EngineHandle engine;
+  ASSERT_TRUE(ns::create_engine(ns::engine_config(p), ns::Tuning{}, &engine).ok());
+
+  const void* first = nullptr;
+  {
+    const torch::Tensor big = torch::empty({4 << 20}, torch::kFloat32);  // 16 MiB
+    first = big.data_ptr();
+  }
+  EXPECT_GE(ns::cpu_memory_cache_idle_bytes(), std::size_t{16} << 20);
+  {
+    const torch::Tensor again = torch::empty({4 << 20}, torch::kFloat32);
+    EXPECT_EQ(again.data_ptr(), first);
+    EXPECT_EQ(ns::cpu_memory_cache_idle_bytes(), 0u);
+  }
+  {
+    // A request much smaller than the idle buffer does not take it, and the idle buffer is
+    // freed for the new one: the cache never holds more than the tensors needed at once.
+    const torch::Tensor half = torch::empty({2 << 20}, torch::kFloat32);
+    EXPECT_NE(half.data_ptr(), first);
+    EXPECT_EQ(ns::cpu_memory_cache_idle_bytes(), 0u);
+  }
+
+  ns::Image a, b;
+  ASSERT_TRUE(ns::stylize(*engine, c, {s}, p, {}, &a).ok());
+  EXPECT_EQ(ns::cpu_memory_cache_idle_bytes(), 0u);
+  ASSERT_TRUE(ns::stylize(*engine, c, {s}, p, {}, &b).ok());
+  EXPECT_EQ(a.rgb, b.rgb);
 }

@@ -77,6 +77,29 @@ TEST(Losses, SymmetricGramBackwardEqualsAutograds) {
   }
 }
 
+// The Gram through BLAS's symmetric rank-k update (Tuning::syrk_gram, float32 on the CPU)
+// against autograd's general product: the same value and gradient up to float32 rounding, on both
+// memory layouts, with the Gram used twice (as the engine's per-style report does).
+TEST(Losses, RankKGramEqualsAutogradsInValueAndGradient) {
+  torch::manual_seed(4);
+  for (const bool nhwc : {false, true}) {
+    auto base = torch::randn({1, 24, 9, 7}, torch::kFloat32);
+    if (nhwc) base = base.contiguous(torch::MemoryFormat::ChannelsLast);
+    const auto target = torch::randn({24, 24}, torch::kFloat32);
+    torch::Tensor values[2], grads[2];
+    for (const bool rank_k : {false, true}) {
+      auto a = base.clone().set_requires_grad(true);
+      auto g = ns::gram_matrix(a.relu(), /*symmetric_backward=*/false, rank_k);
+      values[rank_k] = g.detach();
+      ((g - target).pow(2).sum() + 0.5 * g.sum()).backward();
+      grads[rank_k] = a.grad();
+    }
+    EXPECT_TRUE(torch::allclose(values[0], values[1], 1e-5, 1e-5)) << "nhwc " << nhwc;
+    EXPECT_TRUE(torch::allclose(grads[0], grads[1], 1e-4, 1e-3)) << "nhwc " << nhwc;
+    EXPECT_GT(grads[1].abs().max().item<double>(), 1.0);
+  }
+}
+
 // J = α·J_content + β·J_style + γ·J_tv through a narrow VGG-19 in double precision: the
 // autograd gradient must match central differences.
 TEST(Losses, GradientOfObjectiveMatchesFiniteDifferences) {

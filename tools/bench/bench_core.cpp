@@ -152,6 +152,10 @@ int main(int argc, char** argv) {
       g_tuning.channels_last = false;
     else if (a == "--autograd-gram")
       g_tuning.symmetric_gram = false;
+    else if (a == "--no-syrk")
+      g_tuning.syrk_gram = false;
+    else if (a == "--no-memory-cache")
+      g_tuning.cache_cpu_memory = false;
     else if (a == "--lbfgs")
       lbfgs = true;
     else if (a == "--two-styles")
@@ -181,6 +185,7 @@ int main(int argc, char** argv) {
     } else {
       std::cerr
           << "usage: bench-core --size N --iterations N --threads N [--nchw] [--autograd-gram]\n"
+             "       [--no-memory-cache] [--no-syrk]\n"
              "       [--lbfgs] [--two-styles | --regions]\n"
              "       [--precision fp32|bf16|tf32] [--width-divisor D] [--scales N]\n"
              "       [--memory-budget SIZE] [--device cpu|cuda|auto] [--weights FILE] [--lr RATE]\n"
@@ -316,6 +321,8 @@ int main(int argc, char** argv) {
       ns::untiled_peak_bytes({size, size}, p, cuda) + 2 * ns::image_bytes({size, size});
   nlohmann::json j = {{"impl", std::string(g_tuning.channels_last ? "core" : "core-nchw") +
                                    (g_tuning.symmetric_gram ? "" : "-autograd-gram") +
+                                   (g_tuning.cache_cpu_memory ? "" : "-no-memory-cache") +
+                                   (g_tuning.syrk_gram ? "" : "-no-syrk") +
                                    (two_styles == 1   ? "-two-styles"
                                     : two_styles == 2 ? "-regions"
                                                       : "")},

@@ -46,17 +46,22 @@ torch::Tensor syrk_gram_with_backward(const torch::Tensor& a) {
   if (!a.requires_grad()) return value;
   const torch::Tensor v = a.view_as(a);
   torch::Tensor g = value + v.sum() * 0.0;
-  const auto s = std::make_shared<torch::Tensor>();
-  g.register_hook([s](const torch::Tensor& grad) {
-    *s = grad + grad.t();
+  // A and S live in the hooks' shared state until v's hook has used them: autograd frees what a
+  // node saved as soon as the node has run, but hooks only with the whole graph, and A held to
+  // the end of the backward pass would raise its peak (a weighted copy per region, say).
+  struct State {
+    torch::Tensor a, s;
+  };
+  const auto state = std::make_shared<State>(State{a.detach(), torch::Tensor()});
+  g.register_hook([state](const torch::Tensor& grad) {
+    state->s = grad + grad.t();
     return grad;
   });
-  const torch::Tensor a_const = a.detach();
-  v.register_hook([s, a_const](const torch::Tensor&) {
+  v.register_hook([state](const torch::Tensor&) {
     // S is symmetric: (A·S)ᵀ = S·Aᵀ keeps a column-major A's layout.
-    torch::Tensor da =
-        a_const.stride(1) == 1 ? torch::mm(a_const, *s) : torch::mm(*s, a_const.t()).t();
-    s->reset();
+    const torch::Tensor& a = state->a;
+    torch::Tensor da = a.stride(1) == 1 ? torch::mm(a, state->s) : torch::mm(state->s, a.t()).t();
+    *state = State{};
     return da;
   });
   return g;

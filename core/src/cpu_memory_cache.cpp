@@ -1,6 +1,7 @@
 #include "cpu_memory_cache.h"
 
 #include <c10/core/CPUAllocator.h>
+#include <torch/version.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -21,11 +22,20 @@ constexpr std::size_t kSmallest = std::size_t{256} << 10;
 constexpr std::size_t kAlignment = 64;
 constexpr std::size_t kGranule = std::size_t{64} << 10;
 
+// LibTorch 2.3 made Allocator::allocate() non-const and added the pure copy_data().
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 3)
+#define NEURAL_STYLE_ALLOCATE_CONST
+#define NEURAL_STYLE_ALLOCATOR_HAS_COPY_DATA 1
+#else
+#define NEURAL_STYLE_ALLOCATE_CONST const
+#define NEURAL_STYLE_ALLOCATOR_HAS_COPY_DATA 0
+#endif
+
 class CachingCpuAllocator final : public c10::Allocator {
  public:
   explicit CachingCpuAllocator(c10::Allocator* fallback) : fallback_(fallback) {}
 
-  c10::DataPtr allocate(std::size_t n) const override {
+  c10::DataPtr allocate(std::size_t n) NEURAL_STYLE_ALLOCATE_CONST override {
     if (n < kSmallest) return fallback_->allocate(n);
     const std::size_t size = (n + kGranule - 1) / kGranule * kGranule;
     void* p = take(size);
@@ -36,6 +46,12 @@ class CachingCpuAllocator final : public c10::Allocator {
   // oneDNN's buffers come through raw_allocate() and go back through this deleter, the small
   // ones as well.
   c10::DeleterFnPtr raw_deleter() const override { return &CachingCpuAllocator::give_back; }
+
+#if NEURAL_STYLE_ALLOCATOR_HAS_COPY_DATA
+  void copy_data(void* dest, const void* src, std::size_t count) const override {
+    default_copy_data(dest, src, count);
+  }
+#endif
 
   void release() const {
     std::lock_guard<std::mutex> lock(mutex_);

@@ -13,8 +13,8 @@ namespace neural_style {
 // later calls change nothing). Buffers allocated before keep their own deleter.
 void install_cpu_memory_cache();
 
-// Returns the cached buffers that no tensor uses to the system: after a run, so that an idle
-// engine holds no more than before.
+// Returns the cached buffers that no tensor uses to the system, after a run, so that an idle
+// engine holds no more than before; the next run's memory is bounded by its own peak.
 void release_cpu_memory_cache();
 
 // Bytes the cache holds that no tensor uses (0 before install_cpu_memory_cache()).

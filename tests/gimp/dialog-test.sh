@@ -21,6 +21,14 @@
 # MODE repeat: no dialog: Filters > Repeat's call (RUN-WITH-LAST-VALS) on a displayed image
 #   must show the progress window and its live preview all the same; its Cancel stops the run,
 #   and Script-Fu (run-repeat.scm) checks that the image is as before.
+# MODE preview: the dialog's preview is off at first (no engine run, an empty area); Alt+Q
+#   switches it on and a preview appears; a new style weight (Alt+Y) gives a new one; a change
+#   while a preview runs cancels it (the engine's trace counts the finished ones); switching
+#   it off during a run takes effect at once; Cancel during a preview closes the dialog at once,
+#   and Script-Fu (dialog.scm) checks that no layer was added. With a SCREENSHOT_PNG, the dialog
+#   with its preview is written there. Both preview modes use the bundled network.
+# MODE preview-ok: the preview on, a weight changed, OK while that preview runs: the dialog
+#   closes at once and the run adds its layer (run-preview-ok.scm).
 set -eu
 # meson passes build outputs relative to the build folder; links need absolute paths.
 abspath() { case $1 in /*) echo "$1" ;; *) echo "$PWD/$1" ;; esac; }
@@ -44,6 +52,8 @@ case $mode in
   cancel-run) script=run-cancel ;;
   preset) script=run-preset ;;
   repeat) script=run-repeat ;;
+  preview) script=dialog ;;
+  preview-ok) script=run-preview-ok ;;
   style-layer) script=run-style-layer ;;
   *) echo "unknown mode $mode"; exit 2 ;;
 esac
@@ -71,11 +81,14 @@ export NEURAL_STYLE_ENGINE="$engine_module"
 # No pretrained weights, so that runs use the narrowed random network; but the dialog whose
 # screenshot goes into docs/ sees the bundled network, as a new user has it.
 export NEURAL_STYLE_MODEL_PATH="$work/models"
-if [ "$mode" = cancel-dialog ]; then
+# The preview tests change values while a preview runs, so a preview must take some seconds:
+# they use the bundled network too.
+if [ "$mode" = cancel-dialog ] || [ "$mode" = preview ] || [ "$mode" = preview-ok ]; then
   NEURAL_STYLE_MODEL_PATH="$work/models:$(cd "$(dirname "$0")/../../models" && pwd)"
 fi
 export XDG_DATA_HOME="$work/data"
 export NEURAL_STYLE_TEST_WIDTH_DIVISOR=8
+export NEURAL_STYLE_TRACE="$work/files/engine-trace.log"
 # UTF-8, so that xdotool can read window titles (GIMP puts an en dash in them).
 export LANG=C.UTF-8 LC_ALL=C.UTF-8 LANGUAGE=C
 export HOME="$work"
@@ -125,6 +138,39 @@ preview_colours() {
     ppmhist -noheader | wc -l
 }
 
+# The dialog's preview area: the right-hand column, below the Preview toggle (its result is at
+# most 160 px wide, centred in a 168 px square).
+preview_area() {
+  xwd -silent -id "$1" | xwdtopnm 2>/dev/null >"$work/dialog.pnm"
+  [ -n "${DIALOG_TEST_DEBUG:-}" ] && pnmtopng "$work/dialog.pnm" >"$screenshot.area.png"
+  width=$(pnmfile "$work/dialog.pnm" | sed 's/.*, \([0-9]*\) by .*/\1/')
+  pnmcut -left $((width - 12 - 168 + 24)) -top 70 -width 120 -height 80 "$work/dialog.pnm"
+}
+preview_area_colours() { preview_area "$1" | ppmhist -noheader | wc -l; }
+preview_area_sum() { preview_area "$1" | md5sum | cut -d' ' -f1; }
+# Finished engine runs of the preview's size (160 px wide for the 640 x 480 test image).
+previews_done() {
+  count=$(grep -c '^stylize 160x120' "$work/files/engine-trace.log" 2>/dev/null || true)
+  echo "${count:-0}"
+}
+wait_for_previews() {
+  n=0
+  while [ "$(previews_done)" -lt "$1" ] && [ $n -lt "$2" ]; do
+    kill -0 "$gimp_pid" 2>/dev/null || return 1
+    sleep 0.5
+    n=$((n + 1))
+  done
+  echo "$(previews_done) previews finished after about $((n / 2)) s"
+  [ "$(previews_done)" -ge "$1" ]
+}
+# Types $2 into the spin button whose label has the mnemonic $1 (focusing selects its text),
+# Tab commits it.
+type_value() {
+  press "$win" "$1"
+  xdotool type --delay 50 "$2"
+  xdotool key --clearmodifiers Tab
+}
+
 title="Neural Style Transfer"
 running="Neural Style Transfer: running"
 if [ "$mode" != repeat ]; then
@@ -148,6 +194,69 @@ if [ "$mode" = repeat ]; then
   press "$progress" alt+c
   wait_for_close "$running" 30 || fail "Cancel did not stop the repeat"
   echo "PASS Cancel stopped the repeat"
+elif [ "$mode" = preview ] || [ "$mode" = preview-ok ]; then
+  xdotool windowraise "$win" 2>/dev/null || true
+  xdotool mousemove --sync 1279 1023
+  sleep 3
+  [ "$(previews_done)" -eq 0 ] || fail "a preview ran while the preview was off"
+  colours=$(preview_area_colours "$win")
+  [ "$colours" -le 3 ] || fail "the preview area is not empty while the preview is off ($colours colours)"
+  echo "PASS the preview is off at first ($colours colours in its area, no engine run)"
+  press "$win" alt+q
+  wait_for_previews 1 360 || fail "no preview after switching it on"
+  sleep 1  # the dialog picks the result up within a tenth of a second
+  colours=$(preview_area_colours "$win")
+  [ "$colours" -gt 20 ] || fail "no picture in the preview area ($colours colours)"
+  first=$(preview_area_sum "$win")
+  echo "PASS Alt+Q switched the preview on, it shows a picture ($colours colours)"
+  type_value alt+y 100000
+  wait_for_previews 2 360 || fail "no new preview after the style weight changed"
+  sleep 1
+  [ "$(preview_area_sum "$win")" != "$first" ] || fail "the preview did not change with the style weight"
+  echo "PASS a new style weight gives a new preview"
+  if [ "$mode" = preview-ok ]; then
+    type_value alt+n 50
+    sleep 2  # the pause after a change, then the preview runs
+    press "$win" alt+o
+    wait_for_close "$title" 10 || fail "OK during a preview did not close the dialog at once"
+    echo "PASS OK during a preview closed the dialog at once"
+  else
+    # A change while a preview runs: that preview stops unfinished, the new one finishes.
+    type_value alt+n 50
+    sleep 2
+    type_value alt+y 2000
+    wait_for_previews 3 360 || fail "no preview after two changes"
+    sleep 8
+    done_now=$(previews_done)
+    [ "$done_now" -eq 3 ] || fail "$done_now previews finished, 3 expected: the preview running at the second change was not cancelled"
+    echo "PASS a change during a preview cancelled it; the newest finished"
+    if [ -n "$screenshot" ]; then
+      xwd -silent -id "$win" | xwdtopnm 2>/dev/null | pnmtopng >"$screenshot"
+      echo "PASS screenshot of the dialog with its preview written to $screenshot"
+    fi
+    # Switching the preview off during a run: at once, and the run does not finish.
+    type_value alt+n 20
+    sleep 2
+    press "$win" alt+q
+    n=0
+    colours=$(preview_area_colours "$win")
+    while [ "$colours" -gt 3 ] && [ $n -lt 20 ]; do
+      sleep 0.5
+      colours=$(preview_area_colours "$win")
+      n=$((n + 1))
+    done
+    [ "$colours" -le 3 ] || fail "the preview area still shows a picture after switching it off ($colours colours)"
+    [ "$(previews_done)" -eq 3 ] || fail "the preview was cleared only after its run finished"
+    sleep 8
+    [ "$(previews_done)" -eq 3 ] || fail "the preview running when it was switched off finished anyway"
+    echo "PASS switching the preview off during a run cleared it at once and stopped the run"
+    # Cancel during a preview closes the dialog at once.
+    press "$win" alt+q
+    sleep 2
+    press "$win" alt+c
+    wait_for_close "$title" 10 || fail "Cancel during a preview did not close the dialog at once"
+    echo "PASS Cancel during a preview closed the dialog at once"
+  fi
 elif [ "$mode" = cancel-dialog ]; then
   # Without a window manager windows overlap freely: raise the dialog above the image window,
   # and move the pointer off it so that no tooltip covers the screenshot.

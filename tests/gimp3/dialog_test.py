@@ -38,6 +38,14 @@ non-interactive call with that layer and region gives, not the style files' alon
 in a window; OK runs the filter over two layers, and once the batch command has counted the four
 layers (it writes files/counted), Ctrl+Z goes to the image window. That single undo must leave
 the image as it was before the run (the batch command checks it).
+
+--scenario preview: the dialog's preview on a 640 x 480 layer. It is off at first (no engine run);
+Alt+Q switches it on and a picture appears (found as the coloured pixels that changed); a new
+style weight (Alt+Y) gives a new one; a change while a preview runs cancels it (the engine's
+trace counts the finished ones: 160 x 120 runs); switching it off during a run clears it at once
+and the run does not finish; Escape during a preview closes the dialog at once, and the call
+reports CANCEL with the image unchanged. The dialog with its preview is saved as
+*-preview.png, on the bundled network as docs/ shows it.
 """
 
 import argparse
@@ -63,7 +71,7 @@ def parse_args():
     p.add_argument("--gimp-gui", help="gimp-3.0, for the scenarios that need GIMP's own windows")
     p.add_argument("--scenario", default="cancel",
                    choices=["cancel", "last-values", "preset", "repeat", "reset-blend",
-                            "undo-two-layers", "style-layer"])
+                            "undo-two-layers", "preview", "style-layer"])
     return p.parse_args()
 
 
@@ -100,8 +108,9 @@ def wait_for_window(env, title, exclude=(), timeout=60, gimp=None):
     return None
 
 
-def xwd_to_png(xwd_path, png_path):
-    """Converts xwd's ZPixmap output (24 or 32 bits per pixel, TrueColor) to an RGB PNG."""
+def read_xwd(xwd_path):
+    """xwd's ZPixmap output (24 or 32 bits per pixel, TrueColor) as width, height and PNG rows
+    (a filter byte, then RGB)."""
     data = open(xwd_path, "rb").read()
     header = struct.unpack(">25I", data[:100])
     header_size, width, height = header[0], header[4], header[5]
@@ -122,6 +131,12 @@ def xwd_to_png(xwd_path, png_path):
             (v,) = struct.unpack_from(fmt, pixels, base + x * bpp)
             row += bytes(((v & m) >> s) & 0xFF for m, s in zip(masks, shifts))
         rows.append(bytes(row))
+    return width, height, rows
+
+
+def xwd_to_png(xwd_path, png_path):
+    """Converts xwd's output to an RGB PNG."""
+    width, height, rows = read_xwd(xwd_path)
 
     def chunk(kind, body):
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I",
@@ -144,6 +159,46 @@ def screenshot(env, window, png_path):
     size = xwd_to_png(xwd_path, png_path)
     os.remove(xwd_path)
     return size
+
+
+def window_pixels(env, window):
+    """The window's pixels as rows of RGB triples."""
+    xwd_path = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"dialog-test-{os.getpid()}.xwd")
+    subprocess.run(["xwd", "-silent", "-id", window, "-out", xwd_path], env=env, check=True)
+    width, _, rows = read_xwd(xwd_path)
+    os.remove(xwd_path)
+    return [[row[1 + 3 * x:4 + 3 * x] for x in range(width)] for row in rows]
+
+
+def coloured_change(before, after):
+    """The bounding box (x0, y0, x1, y1) of the picture that appeared in the right half of the
+    window (the preview; the style thumbnail is on the left), or None: the columns with at least
+    50 pixels that changed to a colour (channels more than 40 apart: the theme is grey), then
+    the rows where most of those columns did. The dialog may grow a little when the picture
+    comes, so a few widgets shift; they are grey, or too thin to count."""
+    height, width = len(after), len(after[0])
+
+    def coloured(x, y):
+        pa = after[y][x]
+        return pa != before[y][x] and max(pa) - min(pa) > 40
+
+    cols = [x for x in range(width // 2, width)
+            if sum(coloured(x, y) for y in range(height)) >= 50]
+    if not cols:
+        return None
+    x0, x1 = min(cols), max(cols) + 1
+    rows = [y for y in range(height)
+            if sum(coloured(x, y) for x in range(x0, x1)) >= (x1 - x0) // 2]
+    return (x0, min(rows), x1, max(rows) + 1) if rows else None
+
+
+def area(pixels, box):
+    x0, y0, x1, y1 = box
+    return [row[x0:x1] for row in pixels[y0:y1]]
+
+
+def colours(pixels):
+    return len({p for row in pixels for p in row})
 
 
 def press(env, window, key):
@@ -215,6 +270,86 @@ def choose_style_file(env, dialog, gimp, slot, path):
     return wait_for_no_window(env, "Select a File", timeout=30)
 
 
+def previews_done(trace):
+    """Finished engine runs at the preview's size (160 x 120 for the 640 x 480 layer)."""
+    if not os.path.exists(trace):
+        return 0
+    return sum(1 for line in open(trace) if line.startswith("stylize 160x120"))
+
+
+def wait_for_previews(trace, count, gimp, timeout=180):
+    start = time.monotonic()
+    while (previews_done(trace) < count and gimp.poll() is None and
+           time.monotonic() < start + timeout):
+        time.sleep(0.3)
+    print(f"{previews_done(trace)} previews finished after {time.monotonic() - start:.1f} s")
+    return previews_done(trace) >= count
+
+
+def type_value(env, dialog, mnemonic, text):
+    """Types into the spin button whose label has `mnemonic` (focusing selects its text); Tab
+    commits it."""
+    press(env, dialog, mnemonic)
+    time.sleep(0.3)
+    subprocess.run(["xdotool", "type", "--delay", "50", text], env=env, check=False, timeout=10)
+    press(env, dialog, "Tab")
+
+
+def preview_scenario(env, dialog, gimp, trace, png_path, check):
+    subprocess.run(["xdotool", "mousemove", "--sync", "1279", "1023"], env=env, check=False)
+    time.sleep(3)
+    check("no preview runs while it is off", previews_done(trace) == 0, previews_done(trace))
+    off = window_pixels(env, dialog)
+    press(env, dialog, "alt+q")
+    check("a preview after Alt+Q switched it on", wait_for_previews(trace, 1, gimp))
+    time.sleep(1)  # the dialog picks the result up within a tenth of a second
+    first = window_pixels(env, dialog)
+    box = coloured_change(off, first)
+    shown = colours(area(first, box)) if box else 0
+    check("the preview shows a picture", box is not None and box[2] - box[0] >= 100 and
+          shown > 20, f"{box}, {shown} colours")
+    if box is None:
+        return
+    type_value(env, dialog, "alt+y", "100000")
+    check("a new preview after the style weight changed", wait_for_previews(trace, 2, gimp))
+    time.sleep(1)
+    second = window_pixels(env, dialog)
+    check("the preview changed with the style weight", area(second, box) != area(first, box))
+    # A change while a preview runs: that one stops unfinished, the newest finishes.
+    type_value(env, dialog, "alt+n", "50")
+    time.sleep(2)
+    type_value(env, dialog, "alt+y", "2000")
+    check("a preview after two changes", wait_for_previews(trace, 3, gimp))
+    time.sleep(8)
+    check("the preview running at the second change was cancelled", previews_done(trace) == 3,
+          f"{previews_done(trace)} previews finished, 3 expected")
+    w, h, _ = screenshot(env, dialog, png_path)
+    print(f"screenshot: {png_path} ({w}x{h})")
+    # Switched off during a run: cleared while that run would still go on (the dialog does not
+    # wait for it), and the run does not finish.
+    type_value(env, dialog, "alt+n", "20")
+    time.sleep(2)
+    press(env, dialog, "alt+q")
+    deadline = time.monotonic() + 10
+    shown = colours(area(window_pixels(env, dialog), box))
+    while shown > 10 and time.monotonic() < deadline:
+        time.sleep(0.5)
+        shown = colours(area(window_pixels(env, dialog), box))
+    if shown > 10:  # what the dialog shows then, for whoever reads the failure
+        screenshot(env, dialog, png_path.replace(".png", "-switched-off.png"))
+    check("switching the preview off during a run clears it at once",
+          shown <= 10 and previews_done(trace) == 3, f"{shown} colours in {box}")
+    time.sleep(8)
+    check("the preview running when it was switched off did not finish",
+          previews_done(trace) == 3, previews_done(trace))
+    # Escape (Cancel) during a preview closes the dialog at once.
+    press(env, dialog, "alt+q")
+    time.sleep(2)
+    press(env, dialog, "Escape")
+    check("Escape during a preview closes the dialog at once",
+          wait_for_no_window(env, TITLE, timeout=10))
+
+
 def main():
     args = parse_args()
     check = run_case.Checks()
@@ -247,7 +382,7 @@ def main():
         env = run_case.base_env(args.work, case_dir)
         env.update({"DISPLAY": display, "GIMP3_DIRECTORY": profile,
                     "NEURAL_STYLE_TRACE": os.path.join(files, "engine-trace.log")})
-        if args.scenario == "cancel":
+        if args.scenario in ("cancel", "preview"):
             # The dialog whose screenshot goes into docs/ sees the bundled network, as a new
             # user has it; the other scenarios run, on the narrowed random network.
             models = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "models")
@@ -258,6 +393,7 @@ def main():
                     "repeat": "run_interactive_then_repeat",
                     "reset-blend": "run_blend_resets",
                     "undo-two-layers": "run_two_layers_then_undo",
+                    "preview": "run_interactive_preview",
                     "style-layer": "run_interactive_style_layer"}[args.scenario]
         command = (
             f"import sys; sys.path.insert(0, {args.tests!r}); import pycases; "
@@ -334,6 +470,9 @@ def main():
             check("the image window", window is not None)
             if window and os.path.exists(counted):
                 press(env, window, "ctrl+z")
+        elif dialog and args.scenario == "preview":
+            preview_scenario(env, dialog, gimp, os.path.join(files, "engine-trace.log"),
+                             args.screenshot.replace(".png", "-preview.png"), check)
         elif dialog and args.scenario == "last-values":
             time.sleep(1.0)
             press(env, dialog, "Return")

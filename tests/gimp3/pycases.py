@@ -689,6 +689,22 @@ def run_interactive(results_path, files):
     r.done()
 
 
+def run_interactive_preview(results_path, files):
+    """For dialog_test.py: an interactive run on a 640 x 480 layer whose dialog the test uses the
+    preview of (160 x 120) and then cancels while a preview runs: the call reports CANCEL and the
+    image is as it was."""
+    r = Results(results_path)
+    image, source = make_image(640, 480)
+    before = read_pixels(source)
+    status, _ = run_plugin(image, [source], files + "/style.png",
+                           **{"run-mode": Gimp.RunMode.INTERACTIVE})
+    r.check("cancelled dialog reports CANCEL", status == Gimp.PDBStatusType.CANCEL, status)
+    r.check("cancelled dialog adds no layer", len(image.get_layers()) == 1,
+            len(image.get_layers()))
+    r.check("the source is unchanged", read_pixels(source) == before)
+    r.done()
+
+
 def run_with_last_values(image, drawables):
     """Calls the procedure as Filters > Repeat does: RUN_WITH_LAST_VALS and nothing but the image
     and its drawables; returns GIMP's whole value array."""

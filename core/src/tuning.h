@@ -15,8 +15,9 @@ struct Tuning {
   // (core/src/losses.cpp).
   bool symmetric_gram = true;
   // The Gram matrix's forward product through BLAS's symmetric rank-k update, half the FLOPs of
-  // the general product (core/src/losses.cpp; CPU, float32, builds with CBLAS).
-  bool syrk_gram = true;
+  // the general product (core/src/losses.cpp; CPU, float32, builds with CBLAS). Off: OpenBLAS's
+  // ssyrk was no faster than its general product here (docs/performance.md).
+  bool syrk_gram = false;
   // On the CPU, keep freed tensor buffers for the next step instead of returning them to the
   // system (core/src/cpu_memory_cache.h). Process-wide once an engine has turned it on.
   bool cache_cpu_memory = true;

@@ -119,16 +119,17 @@ def read_xwd(xwd_path):
     masks = header[14:17]
     pixels = data[header_size + ncolors * 12:]
     bpp = bits_per_pixel // 8
-    fmt = {4: "<I" if byte_order == 0 else ">I"}.get(bpp)
-    if fmt is None:
+    if bpp not in (3, 4):
         raise ValueError(f"unsupported xwd depth {bits_per_pixel}")
+    order = "little" if byte_order == 0 else "big"
     shifts = [(m & -m).bit_length() - 1 for m in masks]
     rows = []
     for y in range(height):
         row = bytearray([0])
         base = y * bytes_per_line
         for x in range(width):
-            (v,) = struct.unpack_from(fmt, pixels, base + x * bpp)
+            start = base + x * bpp
+            v = int.from_bytes(pixels[start:start + bpp], order)
             row += bytes(((v & m) >> s) & 0xFF for m, s in zip(masks, shifts))
         rows.append(bytes(row))
     return width, height, rows

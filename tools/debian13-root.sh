@@ -26,7 +26,7 @@ readonly SUITE=trixie
 readonly PACKAGES=(
   # build
   g++ meson ninja-build pkg-config gettext ccache git ca-certificates
-  libgimp-3.0-dev libtorch-dev libgtest-dev nlohmann-json3-dev
+  libgimp-3.0-dev libtorch-dev libdnnl-dev libgtest-dev nlohmann-json3-dev
   # the model library: SHA-256 (Nettle), the PyTorch checkpoint reader (libzip), and the
   # dialog's "Download VGG-19 weights…" (libcurl)
   nettle-dev libzip-dev libcurl4-openssl-dev

@@ -10,9 +10,9 @@ set -euo pipefail
 packages=(
   # build
   g++ meson ninja-build pkg-config ccache gettext
-  # the engine: LibTorch, and OpenBLAS because Debian's reference BLAS makes the Gram
-  # matrices about 13x slower
-  libtorch-dev libopenblas0-pthread nlohmann-json3-dev
+  # the engine: LibTorch, and OpenBLAS because Debian's reference BLAS makes LibTorch's matrix
+  # products about 13x slower; oneDNN's headers: the Gram matrices through LibTorch's own oneDNN
+  libtorch-dev libopenblas0-pthread libdnnl-dev nlohmann-json3-dev
   # the command line tool
   libopenimageio-dev libcli11-dev
   # the model library: SHA-256 (Nettle); models fetch: HTTP(S) download (libcurl)

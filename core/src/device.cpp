@@ -131,6 +131,10 @@ void set_autocast(bool cuda, bool enabled, at::ScalarType dtype) {
 
 }  // namespace
 
+bool cpu_autocast_enabled() {
+  return autocast_enabled(false);
+}
+
 PrecisionScope::PrecisionScope(Precision precision, const torch::Device& device)
     : precision_(precision), cuda_(device.is_cuda()) {
   if (precision_ == Precision::BFloat16) {

@@ -27,6 +27,9 @@ bool cpu_has_bf16();
 // then emulates it, slowly), so that its effect on the loss can be measured anywhere.
 Precision effective_precision(Precision wanted, const torch::Device& device, std::string* notice);
 
+// Whether autocast is on for the CPU in this thread (a PrecisionScope for bf16 is alive).
+bool cpu_autocast_enabled();
+
 // For its lifetime, runs the network's convolutions in `precision` (autocast to bf16; TF32
 // matrix units on CUDA). Float32 does nothing.
 class PrecisionScope {

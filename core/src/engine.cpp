@@ -25,6 +25,7 @@
 #include "tuning.h"
 #include "vgg19.h"
 #include "weights.h"
+#include "winograd_conv.h"
 
 namespace neural_style {
 
@@ -383,19 +384,21 @@ Terms Run::evaluate(const torch::Tensor& x, const Targets& t) const {
     torch::Tensor cost;
     if (t.regions.empty()) {
       const torch::Tensor g =
-          gram_matrix(feats[i], plan_.tuning.symmetric_gram, plan_.tuning.syrk_gram);
+          gram_matrix(feats[i], plan_.tuning.symmetric_gram, plan_.tuning.onednn_gram);
       cost = gram_cost(t.grams[i], g, c, hw);
       report(i, -1, g, 1.0, c, hw);
     } else {
       // Σ_r share_r · cost(G_r, Gram(√m_r ⊙ F) / share_r): the generated Gram over the region,
       // per position as the targets are; a region covering everything is the plain cost.
       cost = torch::zeros({}, x.options());
+      std::vector<torch::Tensor> sqrt_masks;
+      for (const RegionTargets& region : t.regions) sqrt_masks.push_back(region.sqrt_masks[i]);
+      const std::vector<torch::Tensor> grams =
+          region_gram_matrices(feats[i], sqrt_masks, plan_.tuning.onednn_gram);
       for (std::size_t r = 0; r < t.regions.size(); ++r) {
         const RegionTargets& region = t.regions[r];
-        if (!region.sqrt_masks[i].defined()) continue;
-        const torch::Tensor g = gram_matrix(feats[i] * region.sqrt_masks[i],
-                                            plan_.tuning.symmetric_gram, plan_.tuning.syrk_gram) /
-                                region.shares[i];
+        if (!grams[r].defined()) continue;
+        const torch::Tensor g = grams[r] / region.shares[i];
         cost = cost + region.shares[i] * gram_cost(region.grams[i], g, c, hw);
         report(i, static_cast<int>(r), g, region.shares[i], c, hw);
       }
@@ -793,12 +796,18 @@ Status stylize_checked(Engine& engine, const Image& content, const std::vector<I
                        RunInfo* info) {
   const auto t0 = Clock::now();
   const CpuMemoryCacheScope cache_scope;
+  // Declared after the cache's scope: its buffer goes back to the cache before the cache empties.
+  const WinogradWorkspaceScope workspace_scope;
   Params params;
   resolve_layers(engine, requested, callbacks, &params);
   if (Status s = validate(params, content, styles); !s.ok()) return s;
   RunPlan plan;
   if (Status s = plan_run(engine, content, styles, params, callbacks, &plan); !s.ok()) return s;
   const Inputs in = prepare_inputs(plan, content, styles);
+  // The adjoints of the convolutions this run goes through, no more: the memory model counts
+  // those (memory_budget.cpp).
+  if (engine.tuning.conv_backward_as_forward && engine.device.is_cpu() && !plan.taps.empty())
+    engine.net.use_forward_adjoints(*std::max_element(plan.taps.begin(), plan.taps.end()) + 1);
 
   Run run(plan, callbacks, engine.net);
   torch::Tensor x;
@@ -842,6 +851,7 @@ Status load_checked(const EngineConfig& config, const Tuning& tuning, EngineHand
   // to make every convolution's output NHWC.
   if (tuning.channels_last) engine->net.set_memory_format(torch::MemoryFormat::ChannelsLast);
   if (tuning.cache_cpu_memory && engine->device.is_cpu()) install_cpu_memory_cache();
+  engine->net.use_winograd(tuning.winograd && engine->device.is_cpu());
   engine->loads = 1;
   trace("create " + engine->weights_name + " on " + engine->device.str() + ", " +
         std::to_string(engine->net.depth()) + " convolutions");

@@ -1,104 +1,115 @@
 #include "losses.h"
 
-#include <limits>
-#include <memory>
-
-#if NEURAL_STYLE_HAVE_CBLAS
-#include <cblas.h>
-#endif
+#include "matmul.h"
 
 namespace neural_style {
 
 namespace {
 
-#if NEURAL_STYLE_HAVE_CBLAS
-// G = AᵀA through BLAS's symmetric rank-k update (ssyrk): one triangle, half the FLOPs of the
-// general product. `a` is (positions × channels) with either index contiguous.
-torch::Tensor syrk_gram(const torch::Tensor& a) {
-  const int n = static_cast<int>(a.size(1));
-  const int k = static_cast<int>(a.size(0));
-  torch::Tensor g = torch::empty({n, n}, a.options());
-  const bool rows = a.stride(1) == 1;  // NHWC: A itself, row-major; else Aᵀ is row-major
-  cblas_ssyrk(CblasRowMajor, CblasUpper, rows ? CblasTrans : CblasNoTrans, n, k, 1.0f,
-              a.data_ptr<float>(), static_cast<int>(rows ? a.stride(0) : a.stride(1)), 0.0f,
-              g.data_ptr<float>(), n);
-  // ssyrk leaves the lower triangle alone (uninitialised here): mirror the upper one.
-  return g.triu() + g.triu(1).t();
-}
+using torch::autograd::AutogradContext;
+using torch::autograd::variable_list;
 
-bool syrk_applies(const torch::Tensor& a) {
-  const bool dense = (a.stride(1) == 1 && a.stride(0) >= a.size(1)) ||
-                     (a.stride(0) == 1 && a.stride(1) >= a.size(0));
-  return a.device().is_cpu() && a.scalar_type() == torch::kFloat32 && dense &&
-         a.size(0) <= std::numeric_limits<int>::max() / std::max<int64_t>(a.size(1), 1);
+// a·S for a symmetric S, in a's own layout (rows or columns of A dense): the gradient then
+// flows back into the NHWC or NCHW activation without a copy. (A·S)ᵀ = S·Aᵀ.
+torch::Tensor times_symmetric(const torch::Tensor& a, const torch::Tensor& s, bool onednn) {
+  if (a.stride(1) == 1) return matmul(a, s, onednn);
+  return matmul(s, a.t(), onednn).t();
 }
-
-// The same G from ssyrk, with the symmetric one-product backward attached by hooks (no
-// autograd::Function, see below): g = G + 0·Σv for a view v of A, so autograd reaches v; the
-// hook on g keeps S = dG + dGᵀ, and v's hook replaces its (zero) gradient by A·S, computed in
-// A's own memory layout.
-torch::Tensor syrk_gram_with_backward(const torch::Tensor& a) {
-  torch::Tensor value;
-  {
-    torch::NoGradGuard no_grad;
-    value = syrk_gram(a.detach());
-  }
-  if (!a.requires_grad()) return value;
-  const torch::Tensor v = a.view_as(a);
-  torch::Tensor g = value + v.sum() * 0.0;
-  // A and S live in the hooks' shared state until v's hook has used them: autograd frees what a
-  // node saved as soon as the node has run, but hooks only with the whole graph, and A held to
-  // the end of the backward pass would raise its peak (a weighted copy per region, say).
-  struct State {
-    torch::Tensor a, s;
-  };
-  const auto state = std::make_shared<State>(State{a.detach(), torch::Tensor()});
-  g.register_hook([state](const torch::Tensor& grad) {
-    state->s = grad + grad.t();
-    return grad;
-  });
-  v.register_hook([state](const torch::Tensor&) {
-    // S is symmetric: (A·S)ᵀ = S·Aᵀ keeps a column-major A's layout.
-    const torch::Tensor& a = state->a;
-    torch::Tensor da = a.stride(1) == 1 ? torch::mm(a, state->s) : torch::mm(state->s, a.t()).t();
-    *state = State{};
-    return da;
-  });
-  return g;
-}
-#endif
 
 // G = AᵀA for A of (positions × channels). Autograd's backward of mm(Aᵀ, A) runs one product
 // per operand; G is symmetric, so its exact gradient dA = A·(dG + dGᵀ) takes one: half the
-// Gram's backward FLOPs (about 9 GFLOP an iteration at 512², docs/performance.md). With B = A
-// held constant, T = AᵀB has G's value and dA = B·dTᵀ; G = 2T − T (the second T constant)
-// keeps the value and doubles that gradient, and the hook makes the incoming gradient symmetric
-// first: 2A·sym(dG)ᵀ = A·(dG + dGᵀ). (No autograd::Function: its header trips GCC 14's
-// -Warray-bounds in the Debian 13 build.)
-torch::Tensor gram_of_columns(const torch::Tensor& a, bool symmetric_backward, bool rank_k) {
-#if NEURAL_STYLE_HAVE_CBLAS
-  if (rank_k && syrk_applies(a)) return syrk_gram_with_backward(a);
-#else
-  (void)rank_k;
-#endif
-  if (!symmetric_backward || !a.requires_grad()) return torch::mm(a.t(), a);
-  const torch::Tensor t = torch::mm(a.t(), a.detach());
-  torch::Tensor g = 2 * t - t.detach();
-  g.register_hook([](torch::Tensor grad) { return 0.5 * (grad + grad.t()); });
-  return g;
+// Gram's backward FLOPs (about 9 GFLOP an iteration at 512², docs/performance.md).
+struct SymmetricGram : public torch::autograd::Function<SymmetricGram> {
+  static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& a, bool onednn) {
+    ctx->save_for_backward({a});
+    ctx->saved_data["onednn"] = onednn;
+    return matmul(a.t(), a, onednn);
+  }
+  static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    const torch::Tensor a = ctx->get_saved_variables()[0];
+    const torch::Tensor& g = grads[0];
+    return {times_symmetric(a, g + g.t(), ctx->saved_data["onednn"].toBool()), torch::Tensor()};
+  }
+};
+
+// Region Grams Ĝ_r = Σ_p m_r(p)·a_p·a_pᵀ = (√m_r ⊙ A)ᵀ(√m_r ⊙ A) of one activation, for every
+// region at once. Autograd through the weighted copies would keep each copy for the backward pass
+// and run, per region, a product, a weighting pass and an accumulation; the exact gradient
+// dA = Σ_r m_r ⊙ (A·(dĜ_r + dĜ_rᵀ)) needs only A, so the copies are dropped after the forward
+// pass and each region adds its term in one fused pass (addcmul).
+struct RegionGrams : public torch::autograd::Function<RegionGrams> {
+  // `a`: positions × channels; `sqrt_masks`: √m_r of each region as a column of a
+  // positions × R matrix. One Gram per column.
+  static variable_list forward(AutogradContext* ctx, const torch::Tensor& a,
+                               const torch::Tensor& sqrt_masks, bool onednn) {
+    variable_list grams;
+    for (int64_t r = 0; r < sqrt_masks.size(1); ++r) {
+      const torch::Tensor h = a * sqrt_masks.narrow(1, r, 1);
+      grams.push_back(matmul(h.t(), h, onednn));
+    }
+    ctx->save_for_backward({a, sqrt_masks});
+    ctx->saved_data["onednn"] = onednn;
+    // A region's Gram that the loss did not use gets no gradient: skipped, not zeros.
+    ctx->set_materialize_grads(false);
+    return grams;
+  }
+  static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    const variable_list saved = ctx->get_saved_variables();
+    const torch::Tensor& a = saved[0];
+    const torch::Tensor masks = saved[1] * saved[1];
+    const bool onednn = ctx->saved_data["onednn"].toBool();
+    torch::Tensor da;
+    for (std::size_t r = 0; r < grads.size(); ++r) {
+      const torch::Tensor& g = grads[r];
+      if (!g.defined()) continue;
+      const torch::Tensor m = masks.narrow(1, static_cast<int64_t>(r), 1);
+      torch::Tensor t = times_symmetric(a, g + g.t(), onednn);
+      if (da.defined())
+        da.addcmul_(t, m);
+      else
+        da = t.mul_(m);
+    }
+    return {da, torch::Tensor(), torch::Tensor()};
+  }
+};
+
+// The activation (1, C, H, W) as (H·W) × C. NHWC storage: a free view, and Aᵀ·A gives the
+// same G without a copy; NCHW: the transpose of the C × (H·W) view.
+torch::Tensor positions_by_channels(const torch::Tensor& activation) {
+  const int64_t c = activation.size(1);
+  if (activation.dim() == 4 && activation.size(0) == 1 &&
+      activation.is_contiguous(torch::MemoryFormat::ChannelsLast))
+    return activation.permute({0, 2, 3, 1}).reshape({-1, c});
+  return activation.reshape({c, -1}).t();
 }
 
 }  // namespace
 
-torch::Tensor gram_matrix(const torch::Tensor& activation, bool symmetric_backward, bool rank_k) {
-  const int64_t c = activation.size(1);
-  if (activation.dim() == 4 && activation.size(0) == 1 &&
-      activation.is_contiguous(torch::MemoryFormat::ChannelsLast)) {
-    // NHWC storage: (H·W) × C is a free view, and Aᵀ·A gives the same G without a copy.
-    return gram_of_columns(activation.permute({0, 2, 3, 1}).reshape({-1, c}), symmetric_backward,
-                           rank_k);
+torch::Tensor gram_matrix(const torch::Tensor& activation, bool symmetric_backward, bool onednn) {
+  const torch::Tensor a = positions_by_channels(activation);
+  if (symmetric_backward && a.requires_grad() && torch::GradMode::is_enabled())
+    return SymmetricGram::apply(a, onednn);
+  if (!a.requires_grad() || !torch::GradMode::is_enabled()) return matmul(a.t(), a, onednn);
+  return torch::mm(a.t(), a);
+}
+
+std::vector<torch::Tensor> region_gram_matrices(const torch::Tensor& activation,
+                                                const std::vector<torch::Tensor>& sqrt_masks,
+                                                bool onednn) {
+  const torch::Tensor a = positions_by_channels(activation);
+  std::vector<torch::Tensor> columns;
+  std::vector<int64_t> used;
+  for (std::size_t r = 0; r < sqrt_masks.size(); ++r) {
+    if (!sqrt_masks[r].defined()) continue;
+    columns.push_back(sqrt_masks[r].reshape({-1, 1}).to(a.scalar_type()));
+    used.push_back(static_cast<int64_t>(r));
   }
-  return gram_of_columns(activation.reshape({c, -1}).t(), symmetric_backward, rank_k);
+  std::vector<torch::Tensor> grams(sqrt_masks.size());
+  if (columns.empty()) return grams;
+  const variable_list used_grams = RegionGrams::apply(a, torch::cat(columns, 1), onednn);
+  for (std::size_t k = 0; k < used.size(); ++k)
+    grams[static_cast<std::size_t>(used[k])] = used_grams[k];
+  return grams;
 }
 
 torch::Tensor style_layer_cost(const torch::Tensor& style_gram, const torch::Tensor& generated,

@@ -6,10 +6,17 @@
 namespace neural_style {
 
 // G = A·Aᵀ with A the activation reshaped to n_C × (n_H·n_W). Input (1, C, H, W).
-// `rank_k`: on the CPU in float32, through BLAS's symmetric rank-k update where the build has
-// it (then the backward is the one-product one whatever `symmetric_backward` says).
+// `symmetric_backward`: the exact gradient in one product (losses.cpp) instead of autograd's two.
+// `onednn`: the products through oneDNN on the CPU in float32 where the build has it (matmul.h).
 torch::Tensor gram_matrix(const torch::Tensor& activation, bool symmetric_backward = true,
-                          bool rank_k = false);
+                          bool onednn = false);
+
+// The Grams of region styles (Gatys et al. 2017, spatial guidance): for each √m_r (1×1×H×W, at
+// the activation's size), Ĝ_r = Gram(√m_r ⊙ A), all with one backward pass that keeps no
+// weighted copy (losses.cpp). An undefined mask gives an undefined Gram.
+std::vector<torch::Tensor> region_gram_matrices(const torch::Tensor& activation,
+                                                const std::vector<torch::Tensor>& sqrt_masks,
+                                                bool onednn = false);
 
 // Σ(G_S − G_G)² / (4·n_C²·(n_H·n_W)²), given the style Gram G_S and the generated activation.
 // The division is applied to G before squaring ((G/(2·n_C·n_H·n_W))²): the same value, but

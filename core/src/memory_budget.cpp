@@ -23,11 +23,18 @@ constexpr double kGpuActivationFactor = 2.6;
 // Plans use this share of the budget: the model is within about 10 % of measured peaks, and
 // freed memory is not always handed back to the system at once (allocator caching).
 constexpr double kUsableShare = 0.9;
-// Bytes held per byte of a region's weighted style-layer activations (region_bytes()). Measured
-// growth over the same run without regions, two regions at 512²: 198 MiB against 244 MiB of
-// copies on the full-width network (docs/performance.md, "Region styles"); on the quarter-width
-// test network 66 to 115 MiB against 61 MiB, the allocator serving part of it from memory that
-// earlier runs freed. The full-width figure, on the safe side, is the one that matters.
+// oneDNN's Winograd convolutions (winograd_conv.h) need, while each runs, its input and output
+// in a blocked layout and scratch space for the transformed tiles: at most kWinogradCapBytes
+// (winograd_conv.cpp), else the direct convolution runs. Measured with bench-core against
+// --direct-conv on the 2-core machine, peak RSS grew by 61 MiB at 256² (0.84 of the activation
+// bytes below) and 165 MiB at 512².
+constexpr double kWinogradShare = 0.9;
+constexpr double kWinogradCapBytes = 256.0 * 1024 * 1024;
+
+// Bytes held per byte of the largest style-layer activation when regions are used
+// (region_bytes()). Measured growth over the same run without regions, two regions at 512² on
+// the quarter-width test network: 17 MiB against the 16 MiB of relu1_1 (docs/performance.md,
+// "Region styles").
 constexpr double kRegionFactor = 1.0;
 
 // Bytes of the ReLU outputs down to the deepest tap (kept for the backward pass; the pooled maps
@@ -43,42 +50,22 @@ double activation_bytes(Size size, int deepest, int width_divisor) {
   return bytes;
 }
 
-// Whether the masks leave some of the image to the rest region (1 − Σm > 0 somewhere). Masks of
-// different sizes are not compared pixel by pixel: then there is assumed to be a rest.
-bool leaves_a_rest(const std::vector<Mask>& masks) {
-  const Mask* first = nullptr;
-  for (const Mask& m : masks)
-    if (!m.values.empty()) {
-      if (first && (m.width != first->width || m.height != first->height)) return true;
-      first = first ? first : &m;
-    }
-  if (!first) return true;
-  for (std::size_t i = 0; i < first->values.size(); ++i) {
-    double sum = 0;
-    for (const Mask& m : masks)
-      if (!m.values.empty()) sum += m.values[i];
-    if (sum < 1.0) return true;
-  }
-  return false;
-}
-
-// Region styles hold, per region, the activations at each style layer weighted by √m: a copy of the style layers' activations per
-// region, the rest of the image (what no mask covers) being one more.
+// Region styles keep no weighted copies for the backward pass (losses.cpp, RegionGrams): what
+// they add at the peak is one weighted copy, or one region's term of the gradient, at a style
+// layer at a time; the largest style layer's activation bounds it, whatever the number of regions.
 double region_bytes(Size size, const Params& params, int width_divisor) {
-  std::size_t regions = 0;
-  for (const Mask& m : params.style_regions)
-    if (!m.values.empty()) ++regions;
-  if (regions == 0) return 0;
-  if (leaves_a_rest(params.style_regions)) ++regions;
-  double tap_bytes = 0;
+  const bool any = std::any_of(params.style_regions.begin(), params.style_regions.end(),
+                               [](const Mask& m) { return !m.values.empty(); });
+  if (!any) return 0;
+  double largest = 0;
   for (const ConvLevel& level : conv_levels(size, std::max(0, deepest_tap(params))))
     for (const auto& lw : params.style_layers)
       if (tap_index(lw.layer) == level.index) {
         const double cout = std::max(
             1.0, std::floor(level.conv->out_channels / double(std::max(1, width_divisor))));
-        tap_bytes += level.size.height * level.size.width * cout * sizeof(float);
+        largest = std::max(largest, level.size.height * level.size.width * cout * sizeof(float));
       }
-  return kRegionFactor * static_cast<double>(regions) * tap_bytes;
+  return kRegionFactor * largest;
 }
 
 double weight_bytes(int deepest, int width_divisor) {
@@ -93,6 +80,12 @@ double weight_bytes(int deepest, int width_divisor) {
   return bytes;
 }
 
+// On the CPU the engine keeps each convolution's adjoint weights beside its weights, for the
+// backward pass as a forward convolution (vgg19.cpp).
+double held_weight_bytes(int deepest, int width_divisor, bool on_gpu) {
+  return (on_gpu ? 1.0 : 2.0) * weight_bytes(deepest, width_divisor);
+}
+
 }  // namespace
 
 double image_bytes(Size s) {
@@ -105,10 +98,11 @@ double max_style_pixels(std::uint64_t budget_bytes, double caller_images, const 
   constexpr double kBytesPerPixel = (3.0 + 64.0 + 64.0) * sizeof(float);
   constexpr double kUnknownBudget = 2.0 * 1024 * 1024 * 1024;
   const double budget = budget_bytes > 0 ? budget_bytes * kUsableShare : kUnknownBudget;
-  const double fixed = (on_gpu ? 0.0 : kHostBaseBytes) +
-                       weight_bytes(std::max(0, deepest_tap(params)),
-                                    params.weights_file.empty() ? params.random_width_divisor : 1) +
-                       2 * caller_images;
+  const double fixed =
+      (on_gpu ? 0.0 : kHostBaseBytes) +
+      held_weight_bytes(std::max(0, deepest_tap(params)),
+                        params.weights_file.empty() ? params.random_width_divisor : 1, on_gpu) +
+      2 * caller_images + (on_gpu ? 0.0 : kWinogradCapBytes);
   return std::max(0.0, budget - fixed) / kBytesPerPixel;
 }
 
@@ -121,9 +115,11 @@ double untiled_peak_bytes(Size size, const Params& params, bool on_gpu) {
   // normalised network input; L-BFGS keeps its history.
   const double optimiser =
       image_bytes(size) * (params.optimizer == Optimizer::LBFGS ? 2.0 * 20 + 8 : 8.0);
-  return (on_gpu ? 0.0 : kHostBaseBytes) + weight_bytes(deepest, divisor) +
+  const double winograd_scratch =
+      on_gpu ? 0.0 : std::min(kWinogradShare * activations, kWinogradCapBytes);
+  return (on_gpu ? 0.0 : kHostBaseBytes) + held_weight_bytes(deepest, divisor, on_gpu) +
          (on_gpu ? kGpuActivationFactor : kActivationFactor) * activations + optimiser +
-         region_bytes(size, params, divisor);
+         region_bytes(size, params, divisor) + winograd_scratch;
 }
 
 double tiled_full_size_bytes(Size full) {

@@ -14,10 +14,15 @@ struct Tuning {
   // The Gram matrix's backward pass as one product, dA = A·(dG + dGᵀ), instead of autograd's two
   // (core/src/losses.cpp).
   bool symmetric_gram = true;
-  // The Gram matrix's forward product through BLAS's symmetric rank-k update, half the FLOPs of
-  // the general product (core/src/losses.cpp; CPU, float32, builds with CBLAS). Off: OpenBLAS's
-  // ssyrk was no faster than its general product here (docs/performance.md).
-  bool syrk_gram = false;
+  // The Gram matrices' products through oneDNN's sgemm instead of the system BLAS (CPU, float32,
+  // builds with oneDNN's headers: core/src/matmul.h).
+  bool onednn_gram = true;
+  // The convolutions' backward pass to their input as a forward convolution with the adjoint
+  // weights (core/src/vgg19.cpp; CPU, float32): oneDNN's forward kernels are the faster ones.
+  bool conv_backward_as_forward = true;
+  // The convolutions through oneDNN's Winograd kernel (core/src/winograd_conv.h; CPU, float32,
+  // builds with oneDNN's headers, CPUs with AVX-512): a quarter of the multiplications.
+  bool winograd = true;
   // On the CPU, keep freed tensor buffers for the next step instead of returning them to the
   // system (core/src/cpu_memory_cache.h). Process-wide once an engine has turned it on.
   bool cache_cpu_memory = true;

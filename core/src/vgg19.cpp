@@ -5,8 +5,10 @@
 #include <algorithm>
 #include <cmath>
 
+#include "device.h"
 #include "geometry.h"
 #include "weights.h"
+#include "winograd_conv.h"
 
 namespace neural_style {
 
@@ -16,6 +18,43 @@ namespace {
 
 // The seed of the fallback network; changing it changes every random-weights result.
 constexpr std::uint64_t kRandomWeightsSeed = 0x5eed'0019ULL;
+
+// conv2d(x, weight, bias), stride 1 and padding 1: through oneDNN's Winograd kernel when asked
+// and where it applies, else LibTorch's own (oneDNN's direct kernels on the CPU).
+torch::Tensor conv3x3(const torch::Tensor& x, const torch::Tensor& weight,
+                      const torch::Tensor& bias, bool winograd) {
+  if (winograd) {
+    torch::Tensor y = winograd_conv3x3(x, weight, bias);
+    if (y.defined()) return y;
+  }
+  return F::conv2d(x, weight, F::Conv2dFuncOptions().bias(bias).padding(1));
+}
+
+// A 3×3 convolution of stride 1 and padding 1 whose backward pass to its input is a forward
+// convolution: the adjoint of such a convolution is the one with the kernels rotated by 180° and
+// input and output channels swapped, dx = conv(dy, rot180(W)ᵀ) with the same padding. oneDNN's
+// forward kernels beat its backward-data ones on these shapes, and the Winograd kernel exists
+// only forward (docs/performance.md). The weights and bias take no gradient: only the image is
+// optimised.
+struct ConvWithForwardAdjoint : public torch::autograd::Function<ConvWithForwardAdjoint> {
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x,
+                               const torch::Tensor& weight, const torch::Tensor& bias,
+                               const torch::Tensor& adjoint, bool winograd) {
+    ctx->save_for_backward({adjoint});
+    ctx->saved_data["winograd"] = winograd;
+    return conv3x3(x, weight, bias, winograd);
+  }
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grads) {
+    const torch::Tensor adjoint = ctx->get_saved_variables()[0];
+    torch::Tensor g = grads[0];
+    // The output gradient of the image's own convolution can arrive in either layout.
+    if (!g.is_contiguous(torch::MemoryFormat::ChannelsLast) && !g.is_contiguous())
+      g = g.contiguous(torch::MemoryFormat::ChannelsLast);
+    return {conv3x3(g, adjoint, torch::Tensor(), ctx->saved_data["winograd"].toBool()),
+            torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor()};
+  }
+};
 
 std::string conv_key(int feature_index, const char* what) {
   return "features." + std::to_string(feature_index) + "." + what;
@@ -118,6 +157,21 @@ std::string Vgg19::too_shallow(const std::string& path, int needed, int availabl
 
 void Vgg19::set_memory_format(torch::MemoryFormat format) {
   for (auto& w : weights_) w = w.contiguous(format);
+  const int adjoints = static_cast<int>(adjoints_.size());
+  adjoints_.clear();
+  use_forward_adjoints(adjoints);
+}
+
+void Vgg19::use_forward_adjoints(int depth) {
+  depth = std::clamp(depth, 0, this->depth());
+  adjoints_.resize(static_cast<std::size_t>(depth));
+  for (std::size_t i = 0; i < adjoints_.size(); ++i) {
+    if (adjoints_[i].defined()) continue;
+    const torch::Tensor& w = weights_[i];
+    const bool nhwc = w.is_contiguous(torch::MemoryFormat::ChannelsLast);
+    adjoints_[i] = w.flip({2, 3}).transpose(0, 1).contiguous(
+        nhwc ? torch::MemoryFormat::ChannelsLast : torch::MemoryFormat::Contiguous);
+  }
 }
 
 torch::Tensor Vgg19::normalise(const torch::Tensor& image) const {
@@ -143,8 +197,18 @@ void Vgg19::for_each_tap(const torch::Tensor& image, const std::vector<int>& tap
       x = F::max_pool2d(x, F::MaxPool2dFuncOptions(2).stride(2));
       block = c.block;
     }
-    x = F::conv2d(x, weights_[static_cast<std::size_t>(i)],
-                  F::Conv2dFuncOptions().bias(biases_[static_cast<std::size_t>(i)]).padding(1));
+    const auto k = static_cast<std::size_t>(i);
+    // The adjoint's backward is exact for float32 on the CPU; under bf16 autocast the forward
+    // would run in bf16 and its gradient would not match the float32 adjoint.
+    const bool float32_cpu =
+        x.scalar_type() == torch::kFloat32 && x.device().is_cpu() && !cpu_autocast_enabled();
+    const bool with_grad = x.requires_grad() && torch::GradMode::is_enabled();
+    if (with_grad && float32_cpu && k < adjoints_.size())
+      x = ConvWithForwardAdjoint::apply(x, weights_[k], biases_[k], adjoints_[k], winograd_);
+    else if (!with_grad && float32_cpu)
+      x = conv3x3(x, weights_[k], biases_[k], winograd_);
+    else
+      x = F::conv2d(x, weights_[k], F::Conv2dFuncOptions().bias(biases_[k]).padding(1));
     // In place: the convolution's backward pass does not need its output.
     x.relu_();
     for (std::size_t k = 0; k < taps.size(); ++k)

@@ -46,6 +46,14 @@ class Vgg19 {
   InputConvention convention() const { return convention_; }
   // Stores the weights in `format`; convolutions then produce activations in it as well.
   void set_memory_format(torch::MemoryFormat format);
+  // From now on, passes with gradients in float32 on the CPU take the backward pass to the input
+  // of each of the first `depth` convolutions as a forward convolution with its adjoint weights
+  // (vgg19.cpp), kept beside the weights: as much memory again. Those of deeper convolutions are
+  // dropped; 0 goes back to autograd's backward everywhere.
+  void use_forward_adjoints(int depth);
+  // Float32 convolutions on the CPU through oneDNN's Winograd kernel where it applies
+  // (winograd_conv.h), forward and, with the adjoints above, backward.
+  void use_winograd(bool on) { winograd_ = on; }
   const std::vector<torch::Tensor>& weights() const { return weights_; }
 
   // The message for a run that needs `needed` convolutions from a file (`path`) that has
@@ -57,7 +65,9 @@ class Vgg19 {
 
   std::vector<torch::Tensor> weights_;  // OIHW
   std::vector<torch::Tensor> biases_;
+  std::vector<torch::Tensor> adjoints_;  // rot180(W) with I and O swapped, for the first convs
   InputConvention convention_ = InputConvention::Torchvision;
+  bool winograd_ = false;
 };
 
 }  // namespace neural_style

@@ -1,6 +1,7 @@
 // The engine through its public interface, on tiny images and a narrowed random VGG-19.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 
 #include "cpu_memory_cache.h"
@@ -217,6 +218,49 @@ TEST(Engine, MemoryLayoutChangesOnlyRounding) {
   const ns::Status status = ns::stylize(*engine, c, {s}, p, {}, &nchw);
   ASSERT_TRUE(status.ok()) << status.message;
   EXPECT_GT(test_images::psnr(nhwc, nchw), 50.0);
+}
+
+// The CPU kernels chosen for speed (oneDNN's sgemm for the Gram matrices, the convolutions'
+// backward pass as forward convolutions, Winograd convolutions) against LibTorch's own, all
+// together and each left out: the same picture up to rounding, with one style and with two
+// styles in regions.
+TEST(Engine, FastKernelsChangeOnlyRounding) {
+  ns::Params p = small_params();
+  p.iterations = 4;
+  const ns::Image c = test_images::content(40, 40), s = test_images::style(40, 40);
+  ns::Mask left;
+  left.width = left.height = 40;
+  for (int y = 0; y < 40; ++y)
+    for (int x = 0; x < 40; ++x) left.values.push_back(std::clamp((24 - x) / 8.0f, 0.0f, 1.0f));
+  ns::Mask right = left;
+  for (float& v : right.values) v = 1.0f - v;
+  for (const bool regions : {false, true}) {
+    ns::Params q = p;
+    std::vector<ns::Image> styles = {s};
+    if (regions) {
+      styles.push_back(test_images::content(40, 40));
+      q.style_regions = {left, right};
+    }
+    ns::Image reference;
+    ns::Tuning plain;
+    plain.onednn_gram = false;
+    plain.conv_backward_as_forward = false;
+    plain.winograd = false;
+    ns::EngineHandle engine;
+    ASSERT_TRUE(ns::create_engine(ns::engine_config(q), plain, &engine).ok());
+    ASSERT_TRUE(ns::stylize(*engine, c, styles, q, {}, &reference).ok());
+    for (int which = 0; which < 4; ++which) {
+      ns::Tuning tuning;  // all on, then each one off
+      tuning.onednn_gram = which != 1;
+      tuning.conv_backward_as_forward = which != 2;
+      tuning.winograd = which != 3;
+      ASSERT_TRUE(ns::create_engine(ns::engine_config(q), tuning, &engine).ok());
+      ns::Image fast;
+      const ns::Status status = ns::stylize(*engine, c, styles, q, {}, &fast);
+      ASSERT_TRUE(status.ok()) << status.message;
+      EXPECT_GT(test_images::psnr(reference, fast), 50.0) << "regions " << regions << " " << which;
+    }
+  }
 }
 
 // The CPU memory cache (Tuning::cache_cpu_memory): a freed large buffer serves the next request of

@@ -1,10 +1,13 @@
 // The objective's terms against hand computations, and its gradient against finite differences.
 #include <gtest/gtest.h>
 
+#include "device.h"
 #include "geometry.h"
 #include "losses.h"
+#include "matmul.h"
 #include "tuning.h"
 #include "vgg19.h"
+#include "winograd_conv.h"
 
 namespace ns = neural_style;
 
@@ -77,26 +80,171 @@ TEST(Losses, SymmetricGramBackwardEqualsAutograds) {
   }
 }
 
-// The Gram through BLAS's symmetric rank-k update (Tuning::syrk_gram, float32 on the CPU)
-// against autograd's general product: the same value and gradient up to float32 rounding, on both
-// memory layouts, with the Gram used twice (as the engine's per-style report does).
-TEST(Losses, RankKGramEqualsAutogradsInValueAndGradient) {
+// The Gram's products through oneDNN (Tuning::onednn_gram, float32 on the CPU) against autograd's
+// general product: the same value and gradient up to float32 rounding, on both memory layouts,
+// with the Gram used twice (as the engine's per-style report does). Skipped where the build has
+// no oneDNN: then both sides are the same at::mm.
+TEST(Losses, OneDnnGramEqualsAutogradsInValueAndGradient) {
+  if (!ns::onednn_matmul_built()) GTEST_SKIP() << "built without oneDNN";
   torch::manual_seed(4);
   for (const bool nhwc : {false, true}) {
     auto base = torch::randn({1, 24, 9, 7}, torch::kFloat32);
     if (nhwc) base = base.contiguous(torch::MemoryFormat::ChannelsLast);
     const auto target = torch::randn({24, 24}, torch::kFloat32);
     torch::Tensor values[2], grads[2];
-    for (const bool rank_k : {false, true}) {
+    for (const bool onednn : {false, true}) {
       auto a = base.clone().set_requires_grad(true);
-      auto g = ns::gram_matrix(a.relu(), /*symmetric_backward=*/false, rank_k);
-      values[rank_k] = g.detach();
+      auto g = ns::gram_matrix(a.relu(), /*symmetric_backward=*/onednn, onednn);
+      values[onednn] = g.detach();
       ((g - target).pow(2).sum() + 0.5 * g.sum()).backward();
-      grads[rank_k] = a.grad();
+      grads[onednn] = a.grad();
     }
     EXPECT_TRUE(torch::allclose(values[0], values[1], 1e-5, 1e-5)) << "nhwc " << nhwc;
     EXPECT_TRUE(torch::allclose(grads[0], grads[1], 1e-4, 1e-3)) << "nhwc " << nhwc;
     EXPECT_GT(grads[1].abs().max().item<double>(), 1.0);
+  }
+}
+
+// ns::matmul: oneDNN's sgemm where it applies (dense rows or columns, float32, CPU), at::mm
+// elsewhere; either way the product a user would compute, for every combination of transposed
+// operands and for operands it must hand to at::mm (a strided view, float64).
+TEST(Losses, MatmulEqualsTheProductForEveryOperandLayout) {
+  torch::manual_seed(6);
+  const auto a = torch::randn({37, 19}), b = torch::randn({19, 23});
+  const auto expected = torch::mm(a.to(torch::kFloat64), b.to(torch::kFloat64));
+  for (const bool onednn : {false, true}) {
+    for (const bool at : {false, true}) {
+      for (const bool bt : {false, true}) {
+        const auto a_op = at ? a.t().contiguous().t() : a;
+        const auto b_op = bt ? b.t().contiguous().t() : b;
+        const auto c = ns::matmul(a_op, b_op, onednn);
+        EXPECT_TRUE(torch::allclose(c.to(torch::kFloat64), expected, 1e-5, 1e-5))
+            << "onednn " << onednn << " a transposed " << at << " b transposed " << bt;
+      }
+    }
+    const auto wide = torch::randn({37, 38});
+    const auto strided = wide.narrow(1, 0, 38).slice(1, 0, 38, 2);  // every other column
+    EXPECT_TRUE(torch::allclose(ns::matmul(strided, b, onednn), torch::mm(strided, b), 1e-5, 1e-5));
+    EXPECT_TRUE(torch::allclose(ns::matmul(a.to(torch::kFloat64), b.to(torch::kFloat64), onednn),
+                                expected, 1e-12, 1e-12));
+  }
+}
+
+// Region Grams (Gatys et al. 2017): the one-pass Function against autograd through the weighted
+// copies Gram(√m_r ⊙ A), in value and gradient, on both layouts, with a region left out
+// (undefined mask) and a region whose Gram the loss does not use.
+TEST(Losses, RegionGramsEqualAutogradThroughWeightedCopies) {
+  torch::manual_seed(8);
+  for (const bool nhwc : {false, true}) {
+    for (const bool onednn : {false, true}) {
+      auto base = torch::randn({1, 6, 5, 4}, torch::kFloat64);
+      if (nhwc) base = base.contiguous(torch::MemoryFormat::ChannelsLast);
+      const auto m0 = torch::rand({1, 1, 5, 4}, torch::kFloat64);
+      const auto m2 = 1.0 - m0;
+      const std::vector<torch::Tensor> sqrt_masks = {m0.sqrt(), torch::Tensor(), m2.sqrt(),
+                                                     torch::ones({1, 1, 5, 4}, torch::kFloat64)};
+      const auto t0 = torch::rand({6, 6}, torch::kFloat64),
+                 t2 = torch::rand({6, 6}, torch::kFloat64);
+
+      auto a = base.clone().set_requires_grad(true);
+      const auto grams = ns::region_gram_matrices(a.relu(), sqrt_masks, onednn);
+      ASSERT_EQ(grams.size(), 4u);
+      EXPECT_FALSE(grams[1].defined());
+      // grams[3] is left unused: it must not disturb the gradient of the others.
+      ((grams[0] - t0).pow(2).sum() + 3.0 * (grams[2] - t2).pow(2).sum()).backward();
+
+      auto b = base.clone().set_requires_grad(true);
+      const auto rb = b.relu();
+      const auto g0 = ns::gram_matrix(rb * sqrt_masks[0], false);
+      const auto g2 = ns::gram_matrix(rb * sqrt_masks[2], false);
+      ((g0 - t0).pow(2).sum() + 3.0 * (g2 - t2).pow(2).sum()).backward();
+
+      EXPECT_TRUE(torch::allclose(grams[0], g0, 1e-12, 1e-12)) << nhwc << onednn;
+      EXPECT_TRUE(torch::allclose(grams[2], g2, 1e-12, 1e-12)) << nhwc << onednn;
+      EXPECT_TRUE(torch::allclose(grams[3], ns::gram_matrix(base.relu()), 1e-12, 1e-12));
+      EXPECT_TRUE(torch::allclose(a.grad(), b.grad(), 1e-10, 1e-10)) << nhwc << onednn;
+      EXPECT_GT(a.grad().abs().max().item<double>(), 0.0);
+    }
+  }
+}
+
+// oneDNN's Winograd convolution against LibTorch's direct one: the same output up to rounding for
+// either input layout, with and without bias, in NHWC; not used for fewer than 16 input
+// channels. Skipped where the build or the CPU has no Winograd kernel (it needs AVX-512).
+TEST(Losses, WinogradConvolutionEqualsTheDirectOne) {
+  torch::manual_seed(10);
+  const auto weight = torch::randn({32, 16, 3, 3}) * 0.1;
+  const auto bias = torch::randn({32});
+  if (!ns::winograd_conv3x3(torch::rand({1, 16, 8, 8}), weight, bias).defined())
+    GTEST_SKIP() << "no Winograd kernel in this build or on this CPU";
+  for (const bool nhwc : {false, true}) {
+    auto x = torch::rand({1, 16, 23, 17});
+    auto w = weight;
+    if (nhwc) {
+      x = x.contiguous(torch::MemoryFormat::ChannelsLast);
+      w = w.contiguous(torch::MemoryFormat::ChannelsLast);
+    }
+    for (const bool with_bias : {false, true}) {
+      const torch::Tensor b = with_bias ? bias : torch::Tensor();
+      const auto y = ns::winograd_conv3x3(x, w, b);
+      ASSERT_TRUE(y.defined());
+      EXPECT_TRUE(y.is_contiguous(torch::MemoryFormat::ChannelsLast));
+      const auto expected = torch::nn::functional::conv2d(
+          x, w, torch::nn::functional::Conv2dFuncOptions().bias(b).padding(1));
+      EXPECT_TRUE(torch::allclose(y, expected, 1e-4, 1e-5))
+          << "nhwc " << nhwc << " bias " << with_bias << " max difference "
+          << (y - expected).abs().max().item<double>();
+    }
+  }
+  EXPECT_FALSE(
+      ns::winograd_conv3x3(torch::rand({1, 8, 8, 8}), torch::randn({16, 8, 3, 3}), torch::Tensor())
+          .defined());
+  EXPECT_FALSE(ns::winograd_conv3x3(torch::rand({1, 16, 8, 8}, torch::kFloat64),
+                                    weight.to(torch::kFloat64), torch::Tensor())
+                   .defined());
+}
+
+// The convolutions' backward pass as a forward convolution with the adjoint weights
+// (Vgg19::use_forward_adjoints, Tuning::conv_backward_as_forward): the gradient of an objective on
+// several taps through pooling equals autograd's, in float32 on both layouts; a float64 pass is
+// left to autograd, and under bf16 autocast the network falls back to autograd as well.
+TEST(Losses, ForwardAdjointConvolutionGivesAutogradsGradient) {
+  torch::manual_seed(9);
+  const int depth = ns::tap_index("relu3_1") + 1;
+  const std::vector<int> taps = {ns::tap_index("relu1_1"), ns::tap_index("relu2_1"),
+                                 ns::tap_index("relu3_1")};
+  for (const bool nhwc : {false, true}) {
+    ns::Vgg19 net = ns::Vgg19::random(depth, 8, torch::TensorOptions().dtype(torch::kFloat32));
+    if (nhwc) net.set_memory_format(torch::MemoryFormat::ChannelsLast);
+    const auto image = torch::rand({1, 3, 20, 16});
+    const auto objective = [&](const std::vector<torch::Tensor>& f) {
+      return f[0].pow(2).mean() + ns::gram_matrix(f[1]).sum() * 1e-3 + f[2].sum();
+    };
+    torch::Tensor grads[3], bf16_grads[3];
+    for (const int adjoint : {0, 1, 2}) {
+      // 0: autograd's backward; 1: the adjoint; 2: the adjoint, and Winograd both ways.
+      if (adjoint == 1) net.use_forward_adjoints(depth);
+      net.use_winograd(adjoint == 2);
+      auto x = image.clone().set_requires_grad(true);
+      objective(net.forward(x, taps)).backward();
+      grads[adjoint] = x.grad();
+
+      // bf16 autocast, as the engine runs it: the forward pass in the scope, the backward after.
+      auto y = image.clone().set_requires_grad(true);
+      std::vector<torch::Tensor> f;
+      {
+        ns::PrecisionScope scope(ns::Precision::BFloat16, torch::Device(torch::kCPU));
+        f = net.forward(y, taps);
+      }
+      for (auto& t : f) t = t.to(torch::kFloat32);
+      objective(f).backward();
+      bf16_grads[adjoint] = y.grad();
+    }
+    EXPECT_TRUE(torch::allclose(grads[0], grads[1], 1e-4, 1e-5)) << "nhwc " << nhwc;
+    EXPECT_TRUE(torch::allclose(grads[0], grads[2], 1e-4, 1e-5)) << "nhwc " << nhwc;
+    EXPECT_GT(grads[1].abs().max().item<double>(), 0.0);
+    EXPECT_TRUE(torch::equal(bf16_grads[0], bf16_grads[1])) << "nhwc " << nhwc;
+    EXPECT_TRUE(torch::equal(bf16_grads[0], bf16_grads[2])) << "nhwc " << nhwc;
   }
 }
 

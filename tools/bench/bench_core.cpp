@@ -152,8 +152,12 @@ int main(int argc, char** argv) {
       g_tuning.channels_last = false;
     else if (a == "--autograd-gram")
       g_tuning.symmetric_gram = false;
-    else if (a == "--syrk")
-      g_tuning.syrk_gram = true;
+    else if (a == "--blas-gram")
+      g_tuning.onednn_gram = false;
+    else if (a == "--autograd-conv")
+      g_tuning.conv_backward_as_forward = false;
+    else if (a == "--direct-conv")
+      g_tuning.winograd = false;
     else if (a == "--no-memory-cache")
       g_tuning.cache_cpu_memory = false;
     else if (a == "--lbfgs")
@@ -185,7 +189,8 @@ int main(int argc, char** argv) {
     } else {
       std::cerr
           << "usage: bench-core --size N --iterations N --threads N [--nchw] [--autograd-gram]\n"
-             "       [--no-memory-cache] [--syrk]\n"
+             "       [--no-memory-cache] [--blas-gram] [--autograd-conv]\n"
+             "       [--direct-conv]\n"
              "       [--lbfgs] [--two-styles | --regions]\n"
              "       [--precision fp32|bf16|tf32] [--width-divisor D] [--scales N]\n"
              "       [--memory-budget SIZE] [--device cpu|cuda|auto] [--weights FILE] [--lr RATE]\n"
@@ -322,7 +327,9 @@ int main(int argc, char** argv) {
   nlohmann::json j = {{"impl", std::string(g_tuning.channels_last ? "core" : "core-nchw") +
                                    (g_tuning.symmetric_gram ? "" : "-autograd-gram") +
                                    (g_tuning.cache_cpu_memory ? "" : "-no-memory-cache") +
-                                   (g_tuning.syrk_gram ? "-syrk" : "") +
+                                   (g_tuning.onednn_gram ? "" : "-blas-gram") +
+                                   (g_tuning.conv_backward_as_forward ? "" : "-autograd-conv") +
+                                   (g_tuning.winograd ? "" : "-direct-conv") +
                                    (two_styles == 1   ? "-two-styles"
                                     : two_styles == 2 ? "-regions"
                                                       : "")},

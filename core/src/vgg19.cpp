@@ -205,10 +205,8 @@ void Vgg19::for_each_tap(const torch::Tensor& image, const std::vector<int>& tap
     const bool with_grad = x.requires_grad() && torch::GradMode::is_enabled();
     if (with_grad && float32_cpu && k < adjoints_.size())
       x = ConvWithForwardAdjoint::apply(x, weights_[k], biases_[k], adjoints_[k], winograd_);
-    else if (!with_grad && float32_cpu)
-      x = conv3x3(x, weights_[k], biases_[k], winograd_);
-    else
-      x = F::conv2d(x, weights_[k], F::Conv2dFuncOptions().bias(biases_[k]).padding(1));
+    else  // Winograd's result has no autograd history: only for passes without gradients
+      x = conv3x3(x, weights_[k], biases_[k], winograd_ && float32_cpu && !with_grad);
     // In place: the convolution's backward pass does not need its output.
     x.relu_();
     for (std::size_t k = 0; k < taps.size(); ++k)

@@ -257,9 +257,6 @@ PY
       "$(diff <(echo "$deps_only") <(echo "$after") | head -10 | tr '\n' ' ')" \
       test "$deps_only" == "$after"
   fi
-  # The pictures and logs, to look at.
-  cp "$io"/out/*.png "$io"/*.log "$debs/" 2>/dev/null
-  rm -rf --one-file-system "$work"
 }
 
 status=0
@@ -281,6 +278,9 @@ for rel in "${releases[@]}"; do
   exec {lock_fd}>"$CACHE/work-$rel.lock"
   flock "$lock_fd"
   test_release "$rel"
+  # The pictures and logs, to look at, also after a failure; the fresh system (2 GB) goes.
+  cp "$CACHE/work-$rel"/io/out/*.png "$CACHE/work-$rel"/io/*.log "$out/$rel/" 2>/dev/null
+  rm -rf --one-file-system "$CACHE/work-$rel"
   exec {lock_fd}>&-
 done
 echo "package-tests: $failures failed"

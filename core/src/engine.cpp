@@ -37,6 +37,7 @@ using Clock = std::chrono::steady_clock;
 struct RegionTargets {
   std::vector<torch::Tensor> grams;       // the region's style Gram, scaled to the generated size
   std::vector<torch::Tensor> sqrt_masks;  // √m at the tap's size (1×1×n_H×n_W); undefined: unused
+  std::vector<PositionBox> boxes;         // where each of them is above zero
   std::vector<double> shares;             // Σm / (n_H·n_W): the region's share of the positions
 };
 
@@ -310,6 +311,7 @@ RegionTargets Run::region_targets(const torch::Tensor& mask,
     const double share = m.mean().item<double>();
     r.shares.push_back(share);
     r.sqrt_masks.push_back(share > 1e-6 ? m.sqrt().to(plan_.options) : torch::Tensor());
+    r.boxes.push_back(support_box(m));
   }
   return r;
 }
@@ -392,9 +394,15 @@ Terms Run::evaluate(const torch::Tensor& x, const Targets& t) const {
       // per position as the targets are; a region covering everything is the plain cost.
       cost = torch::zeros({}, x.options());
       std::vector<torch::Tensor> sqrt_masks;
-      for (const RegionTargets& region : t.regions) sqrt_masks.push_back(region.sqrt_masks[i]);
+      std::vector<PositionBox> boxes;
+      for (const RegionTargets& region : t.regions) {
+        sqrt_masks.push_back(region.sqrt_masks[i]);
+        boxes.push_back(plan_.tuning.region_boxes
+                            ? region.boxes[i]
+                            : PositionBox{0, feats[i].size(2), 0, feats[i].size(3)});
+      }
       const std::vector<torch::Tensor> grams =
-          region_gram_matrices(feats[i], sqrt_masks, plan_.tuning.onednn_gram);
+          region_gram_matrices(feats[i], sqrt_masks, plan_.tuning.onednn_gram, boxes);
       for (std::size_t r = 0; r < t.regions.size(); ++r) {
         const RegionTargets& region = t.regions[r];
         if (!grams[r].defined()) continue;

@@ -11,12 +11,22 @@ namespace neural_style {
 torch::Tensor gram_matrix(const torch::Tensor& activation, bool symmetric_backward = true,
                           bool onednn = false);
 
+// The rows [y0, y1) and columns [x0, x1) that hold every position where a mask (…×H×W) is above
+// zero; all zeros if none is.
+struct PositionBox {
+  int64_t y0 = 0, y1 = 0, x0 = 0, x1 = 0;
+};
+PositionBox support_box(const torch::Tensor& mask);
+
 // The Grams of region styles (Gatys et al. 2017, spatial guidance): for each √m_r (1×1×H×W, at
 // the activation's size), Ĝ_r = Gram(√m_r ⊙ A), all with one backward pass that keeps no
-// weighted copy (losses.cpp). An undefined mask gives an undefined Gram.
+// weighted copy, each taken over its mask's support box alone (losses.cpp). `boxes`: each
+// mask's support_box, when the caller keeps them; else they are found here. An undefined mask
+// gives an undefined Gram.
 std::vector<torch::Tensor> region_gram_matrices(const torch::Tensor& activation,
                                                 const std::vector<torch::Tensor>& sqrt_masks,
-                                                bool onednn = false);
+                                                bool onednn = false,
+                                                const std::vector<PositionBox>& boxes = {});
 
 // Σ(G_S − G_G)² / (4·n_C²·(n_H·n_W)²), given the style Gram G_S and the generated activation.
 // The division is applied to G before squaring ((G/(2·n_C·n_H·n_W))²): the same value, but

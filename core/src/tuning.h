@@ -23,6 +23,9 @@ struct Tuning {
   // The convolutions through oneDNN's Winograd kernel (core/src/winograd_conv.h; CPU, float32,
   // builds with oneDNN's headers, CPUs with AVX-512): a quarter of the multiplications.
   bool winograd = true;
+  // Each region style's Gram and its gradient taken over the box where its mask is above zero
+  // (core/src/losses.h) instead of over every position.
+  bool region_boxes = true;
   // On the CPU, keep freed tensor buffers for the next step instead of returning them to the
   // system (core/src/cpu_memory_cache.h). Process-wide once an engine has turned it on.
   bool cache_cpu_memory = true;

@@ -221,9 +221,9 @@ TEST(Engine, MemoryLayoutChangesOnlyRounding) {
 }
 
 // The CPU kernels chosen for speed (oneDNN's sgemm for the Gram matrices, the convolutions'
-// backward pass as forward convolutions, Winograd convolutions) against LibTorch's own, all
-// together and each left out: the same picture up to rounding, with one style and with two
-// styles in regions.
+// backward pass as forward convolutions, Winograd convolutions, region Grams over their masks'
+// boxes) against LibTorch's own and the sums over every position, all together and each left
+// out: the same picture up to rounding, with one style and with two styles in regions.
 TEST(Engine, FastKernelsChangeOnlyRounding) {
   ns::Params p = small_params();
   p.iterations = 4;
@@ -246,14 +246,16 @@ TEST(Engine, FastKernelsChangeOnlyRounding) {
     plain.onednn_gram = false;
     plain.conv_backward_as_forward = false;
     plain.winograd = false;
+    plain.region_boxes = false;
     ns::EngineHandle engine;
     ASSERT_TRUE(ns::create_engine(ns::engine_config(q), plain, &engine).ok());
     ASSERT_TRUE(ns::stylize(*engine, c, styles, q, {}, &reference).ok());
-    for (int which = 0; which < 4; ++which) {
+    for (int which = 0; which < 5; ++which) {
       ns::Tuning tuning;  // all on, then each one off
       tuning.onednn_gram = which != 1;
       tuning.conv_backward_as_forward = which != 2;
       tuning.winograd = which != 3;
+      tuning.region_boxes = which != 4;
       ASSERT_TRUE(ns::create_engine(ns::engine_config(q), tuning, &engine).ok());
       ns::Image fast;
       const ns::Status status = ns::stylize(*engine, c, styles, q, {}, &fast);

@@ -132,36 +132,59 @@ TEST(Losses, MatmulEqualsTheProductForEveryOperandLayout) {
 
 // Region Grams (Gatys et al. 2017): the one-pass Function against autograd through the weighted
 // copies Gram(√m_r ⊙ A), in value and gradient, on both layouts, with a region left out
-// (undefined mask) and a region whose Gram the loss does not use.
+// (undefined mask), a region whose Gram the loss does not use, and masks that are zero outside a
+// box (taken over the box alone; the gradient of the first such region fills the rest with
+// zeros), over one position, or everywhere.
 TEST(Losses, RegionGramsEqualAutogradThroughWeightedCopies) {
   torch::manual_seed(8);
   for (const bool nhwc : {false, true}) {
     for (const bool onednn : {false, true}) {
       auto base = torch::randn({1, 6, 5, 4}, torch::kFloat64);
       if (nhwc) base = base.contiguous(torch::MemoryFormat::ChannelsLast);
-      const auto m0 = torch::rand({1, 1, 5, 4}, torch::kFloat64);
-      const auto m2 = 1.0 - m0;
-      const std::vector<torch::Tensor> sqrt_masks = {m0.sqrt(), torch::Tensor(), m2.sqrt(),
-                                                     torch::ones({1, 1, 5, 4}, torch::kFloat64)};
+      // m0 is zero on the border: its box is rows 1–3, columns 1–2.
+      auto m0 = torch::rand({1, 1, 5, 4}, torch::kFloat64) + 0.01;
+      for (const int64_t row : {0, 4}) m0.narrow(2, row, 1).zero_();
+      for (const int64_t column : {0, 3}) m0.narrow(3, column, 1).zero_();
+      const auto m2 = 1.0 - m0;  // above zero everywhere
+      auto m4 = torch::zeros({1, 1, 5, 4}, torch::kFloat64);
+      m4[0][0][2][1] = 0.7;
+      const std::vector<torch::Tensor> sqrt_masks = {
+          m0.sqrt(), torch::Tensor(),
+          m2.sqrt(), torch::ones({1, 1, 5, 4}, torch::kFloat64),
+          m4.sqrt(), torch::zeros({1, 1, 5, 4}, torch::kFloat64)};
+      const ns::PositionBox box0 = ns::support_box(m0), box4 = ns::support_box(m4),
+                            box5 = ns::support_box(sqrt_masks[5]);
+      EXPECT_EQ(std::vector<int64_t>({box0.y0, box0.y1, box0.x0, box0.x1}),
+                std::vector<int64_t>({1, 4, 1, 3}));
+      EXPECT_EQ(std::vector<int64_t>({box4.y0, box4.y1, box4.x0, box4.x1}),
+                std::vector<int64_t>({2, 3, 1, 2}));
+      EXPECT_EQ(box5.y1 - box5.y0, 0);
       const auto t0 = torch::rand({6, 6}, torch::kFloat64),
-                 t2 = torch::rand({6, 6}, torch::kFloat64);
+                 t2 = torch::rand({6, 6}, torch::kFloat64),
+                 t4 = torch::rand({6, 6}, torch::kFloat64);
 
       auto a = base.clone().set_requires_grad(true);
       const auto grams = ns::region_gram_matrices(a.relu(), sqrt_masks, onednn);
-      ASSERT_EQ(grams.size(), 4u);
+      ASSERT_EQ(grams.size(), 6u);
       EXPECT_FALSE(grams[1].defined());
-      // grams[3] is left unused: it must not disturb the gradient of the others.
-      ((grams[0] - t0).pow(2).sum() + 3.0 * (grams[2] - t2).pow(2).sum()).backward();
+      // grams[3] and grams[5] are left unused: they must not disturb the gradient of the others.
+      ((grams[0] - t0).pow(2).sum() + 3.0 * (grams[2] - t2).pow(2).sum() +
+       0.5 * (grams[4] - t4).pow(2).sum())
+          .backward();
 
       auto b = base.clone().set_requires_grad(true);
       const auto rb = b.relu();
       const auto g0 = ns::gram_matrix(rb * sqrt_masks[0], false);
       const auto g2 = ns::gram_matrix(rb * sqrt_masks[2], false);
-      ((g0 - t0).pow(2).sum() + 3.0 * (g2 - t2).pow(2).sum()).backward();
+      const auto g4 = ns::gram_matrix(rb * sqrt_masks[4], false);
+      ((g0 - t0).pow(2).sum() + 3.0 * (g2 - t2).pow(2).sum() + 0.5 * (g4 - t4).pow(2).sum())
+          .backward();
 
       EXPECT_TRUE(torch::allclose(grams[0], g0, 1e-12, 1e-12)) << nhwc << onednn;
       EXPECT_TRUE(torch::allclose(grams[2], g2, 1e-12, 1e-12)) << nhwc << onednn;
+      EXPECT_TRUE(torch::allclose(grams[4], g4, 1e-12, 1e-12)) << nhwc << onednn;
       EXPECT_TRUE(torch::allclose(grams[3], ns::gram_matrix(base.relu()), 1e-12, 1e-12));
+      EXPECT_EQ(grams[5].abs().max().item<double>(), 0.0);
       EXPECT_TRUE(torch::allclose(a.grad(), b.grad(), 1e-10, 1e-10)) << nhwc << onednn;
       EXPECT_GT(a.grad().abs().max().item<double>(), 0.0);
     }

@@ -158,6 +158,8 @@ int main(int argc, char** argv) {
       g_tuning.conv_backward_as_forward = false;
     else if (a == "--direct-conv")
       g_tuning.winograd = false;
+    else if (a == "--full-region-grams")
+      g_tuning.region_boxes = false;
     else if (a == "--no-memory-cache")
       g_tuning.cache_cpu_memory = false;
     else if (a == "--lbfgs")
@@ -190,7 +192,7 @@ int main(int argc, char** argv) {
       std::cerr
           << "usage: bench-core --size N --iterations N --threads N [--nchw] [--autograd-gram]\n"
              "       [--no-memory-cache] [--blas-gram] [--autograd-conv]\n"
-             "       [--direct-conv]\n"
+             "       [--direct-conv] [--full-region-grams]\n"
              "       [--lbfgs] [--two-styles | --regions]\n"
              "       [--precision fp32|bf16|tf32] [--width-divisor D] [--scales N]\n"
              "       [--memory-budget SIZE] [--device cpu|cuda|auto] [--weights FILE] [--lr RATE]\n"
@@ -330,6 +332,7 @@ int main(int argc, char** argv) {
                                    (g_tuning.onednn_gram ? "" : "-blas-gram") +
                                    (g_tuning.conv_backward_as_forward ? "" : "-autograd-conv") +
                                    (g_tuning.winograd ? "" : "-direct-conv") +
+                                   (g_tuning.region_boxes ? "" : "-full-region-grams") +
                                    (two_styles == 1   ? "-two-styles"
                                     : two_styles == 2 ? "-regions"
                                                       : "")},
